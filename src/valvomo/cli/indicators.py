@@ -1,0 +1,233 @@
+"""`valvomo indicators`, `valvomo materialise` and `valvomo docs-indicators`.
+
+`indicators` prints rows in the output contract of indicators.md (JSON, CSV or
+a rich table), read through the result store, disclosure-controlled with the
+configured profile unless `--unsuppressed`. Input mistakes (unknown indicator,
+a dimension the indicator's grain does not allow, an empty warehouse) are
+reported in one line with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "csv", "json")
+DIMENSION_COLUMN_ORDER = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
+PAYLOAD_ORDER = ("value", "numerator", "denominator", "n")
+UNSUPPRESSED_NOTE = "Note: --unsuppressed output is not disclosure-controlled; do not share it."
+DEFAULT_DOCS = Path("docs/indicators.md")
+
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"{option} must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def output_columns(rows: list[dict]) -> list[str]:
+    """Columns of the CSV and table: indicator, period, dimensions, bin, value, counts, unit, suppressed."""
+    present = {key for row in rows for key in row}
+    columns = ["indicator", "period"]
+    columns += [c for c in DIMENSION_COLUMN_ORDER if c in present]
+    columns += ["bin"] if "bin" in present else []
+    columns += [c for c in PAYLOAD_ORDER if c in present or c == "value"]
+    return [*columns, "unit", "suppressed"]
+
+
+def rows_to_csv(rows: list[dict]) -> str:
+    """CSV with the contract's columns; redacted and missing cells empty, ``suppressed`` true/false."""
+    columns = output_columns(rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if column == "suppressed":
+                cells.append("true" if value else "false")
+            else:
+                cells.append("" if value is None else value)
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def rows_to_table(rows: list[dict], lang: str, profile: str) -> Table:
+    from valvomo.disclosure import format_cell, profile_label
+    from valvomo.indicators.registry import REGISTRY
+    from valvomo.services.catalogue import COLUMN_LABELS, label
+
+    columns = [c for c in output_columns(rows) if c not in ("unit", "suppressed")]
+    table = Table(caption=profile_label(profile, lang), caption_justify="left")
+    for column in columns:
+        numeric = column in PAYLOAD_ORDER
+        table.add_column(label(COLUMN_LABELS, column, lang), justify="right" if numeric else "left")
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if column == "indicator":
+                cells.append(REGISTRY.get(value).name(lang) if value in REGISTRY else str(value))
+            elif column == "value":
+                cells.append(
+                    format_cell(value, bool(row.get("suppressed")), lang, profile=profile, unit=row["unit"])
+                )
+            elif column in PAYLOAD_ORDER:
+                hidden = bool(row.get("suppressed")) and value is None and column in row
+                cells.append(
+                    format_cell(value, hidden, lang, profile=profile, unit="count") if column in row else ""
+                )
+            else:
+                cells.append("" if value is None else str(value))
+        table.add_row(*cells)
+    return table
+
+
+def indicators(
+    indicator: list[str] = typer.Option(
+        None,
+        "--indicator",
+        "-i",
+        metavar="ID",
+        help="Indicator id (repeatable). Default: every indicator the data allow.",
+    ),
+    by: str = typer.Option(
+        "",
+        "--by",
+        metavar="DIM,...",
+        help="Comma-separated dimensions: station, profession, municipality, age_band, language, contact_class.",
+    ),
+    period: str = typer.Option("quarter", "--period", metavar="PERIOD", help="month, quarter or year."),
+    start: str = typer.Option(
+        None,
+        "--from",
+        metavar="DATE",
+        help="Keep periods that lie entirely on or after this date (YYYY-MM-DD).",
+    ),
+    end: str = typer.Option(
+        None,
+        "--to",
+        metavar="DATE",
+        help="Keep periods that lie entirely on or before this date (YYYY-MM-DD).",
+    ),
+    output: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv or json."),
+    unsuppressed: bool = typer.Option(
+        False, "--unsuppressed", help="No disclosure control (authorised analysts only)."
+    ),
+) -> None:
+    """Print indicator results (indicators.md, output contract), disclosure-controlled by default."""
+    from valvomo.config import get_settings
+    from valvomo.disclosure import profile_label
+    from valvomo.services.results import (
+        EmptyWarehouseError,
+        MissingTableError,
+        ResultStore,
+        UnknownIndicatorError,
+        UnsupportedQueryError,
+    )
+    from valvomo.services.targets import TargetsFileError, validate_targets
+
+    if output not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}, got {output!r}")
+    if period not in ("month", "quarter", "year"):
+        raise _fail(f"--period must be month, quarter or year, got {period!r}")
+    first, last = _date(start, "--from"), _date(end, "--to")
+    settings = get_settings()
+    profile = "none" if unsuppressed else settings.disclosure_profile
+    try:
+        validate_targets(settings)
+        store = ResultStore(settings)
+        rows = store.query(indicator or None, period=period, by=by, start=first, end=last, profile=profile)
+    except (UnknownIndicatorError, UnsupportedQueryError, EmptyWarehouseError, MissingTableError) as error:
+        raise _fail(str(error)) from None
+    except TargetsFileError as error:
+        raise _fail(str(error)) from None
+
+    if unsuppressed:
+        err.print(f"[yellow]{UNSUPPRESSED_NOTE}[/yellow]", highlight=False)
+    if output == "json":
+        err.print(profile_label(profile, settings.language), highlight=False)
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    elif output == "csv":
+        err.print(profile_label(profile, settings.language), highlight=False)
+        sys.stdout.write(rows_to_csv(rows))
+    else:
+        if not rows:
+            err.print("No rows: the data hold no events for this query.")
+        Console(width=200).print(rows_to_table(rows, settings.language, profile))
+
+
+def materialise(
+    indicator: list[str] = typer.Option(
+        None,
+        "--indicator",
+        "-i",
+        help="Only these indicators (repeatable); the rest are computed on request.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Compute and store every indicator result of the current warehouse snapshot."""
+    from valvomo.config import get_settings
+    from valvomo.services.results import EmptyWarehouseError, ResultStore, UnknownIndicatorError
+
+    settings = get_settings()
+    try:
+        report = ResultStore(settings).materialise(progress=not quiet, indicators=indicator or None)
+    except (EmptyWarehouseError, UnknownIndicatorError) as error:
+        raise _fail(str(error)) from None
+    err.print(
+        f"Stored {report.rows} rows of {report.combinations} indicator combinations for snapshot "
+        f"{report.snapshot_id} in {report.seconds:.1f} s ({report.path}).",
+        highlight=False,
+    )
+    for failure in report.failed:
+        err.print(
+            f"[yellow]failed:[/yellow] {failure['indicator']} {failure['period']} "
+            f"by {','.join(failure['by']) or '-'}: {failure['error']}",
+            highlight=False,
+        )
+
+
+def docs_indicators(
+    output: Path = typer.Option(DEFAULT_DOCS, "--output", "-o", help="Where to write the page."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when the file differs from the registry."),
+) -> None:
+    """Generate docs/indicators.md from the indicator registry."""
+    from valvomo.services.catalogue import render_indicator_docs, write_indicator_docs
+
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != render_indicator_docs():
+            err.print(
+                f"{output} is out of date; run `valvomo docs-indicators --output {output}`", highlight=False
+            )
+            raise typer.Exit(code=1)
+        err.print(f"{output} matches the registry.", highlight=False)
+        return
+    changed = write_indicator_docs(output)
+    err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("indicators")(indicators)
+    app.command("materialise")(materialise)
+    app.command("docs-indicators")(docs_indicators)

@@ -1,0 +1,275 @@
+"""The indicator catalogue: what the registry holds, in the reader's language.
+
+The dashboard, the API and the CLI list indicators from ``indicator_catalogue``;
+``docs/indicators.md`` is generated from the same registry by
+``render_indicator_docs`` (``valvomo docs-indicators``), so the documentation
+cannot drift from the code. Labels for dimensions, units, directions and
+families live here too, so every interface names them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from valvomo.config import Settings
+from valvomo.indicators.registry import DIMENSIONS, REGISTRY, Indicator, Registry, Target
+from valvomo.services.targets import targets_for
+
+LANGUAGES = ("fi", "sv", "en")
+
+DIMENSION_LABELS: dict[str, dict[str, str]] = {
+    "station": {"fi": "Asema", "sv": "Station", "en": "Station"},
+    "profession": {"fi": "Ammattiryhmä", "sv": "Yrkesgrupp", "en": "Profession"},
+    "municipality": {"fi": "Kunta", "sv": "Kommun", "en": "Municipality"},
+    "age_band": {"fi": "Ikäryhmä", "sv": "Åldersgrupp", "en": "Age band"},
+    "language": {"fi": "Kieli", "sv": "Språk", "en": "Language"},
+    "contact_class": {"fi": "Asiointitapa", "sv": "Kontaktsätt", "en": "Contact class"},
+}
+
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "indicator": {"fi": "Indikaattori", "sv": "Indikator", "en": "Indicator"},
+    "period": {"fi": "Jakso", "sv": "Period", "en": "Period"},
+    "station_id": DIMENSION_LABELS["station"],
+    "profession": DIMENSION_LABELS["profession"],
+    "municipality": DIMENSION_LABELS["municipality"],
+    "age_band": DIMENSION_LABELS["age_band"],
+    "language": DIMENSION_LABELS["language"],
+    "contact_class": DIMENSION_LABELS["contact_class"],
+    "bin": {"fi": "Luokka", "sv": "Klass", "en": "Bin"},
+    "value": {"fi": "Arvo", "sv": "Värde", "en": "Value"},
+    "numerator": {"fi": "Osoittaja", "sv": "Täljare", "en": "Numerator"},
+    "denominator": {"fi": "Nimittäjä", "sv": "Nämnare", "en": "Denominator"},
+    "n": {"fi": "n", "sv": "n", "en": "n"},
+    "unit": {"fi": "Yksikkö", "sv": "Enhet", "en": "Unit"},
+    "suppressed": {"fi": "Piilotettu", "sv": "Dold", "en": "Suppressed"},
+}
+
+UNIT_LABELS: dict[str, dict[str, str]] = {
+    "share": {"fi": "osuus (%)", "sv": "andel (%)", "en": "share (%)"},
+    "days": {"fi": "vuorokautta", "sv": "dygn", "en": "days"},
+    "count": {"fi": "lukumäärä", "sv": "antal", "en": "count"},
+    "eur": {"fi": "euroa", "sv": "euro", "en": "euros"},
+    "score": {"fi": "pisteet", "sv": "poäng", "en": "score"},
+    "rate_per_1000": {"fi": "1 000 asukasta kohden", "sv": "per 1 000 invånare", "en": "per 1 000 residents"},
+    "index": {"fi": "indeksi", "sv": "index", "en": "index"},
+    "hours": {"fi": "tuntia", "sv": "timmar", "en": "hours"},
+    "ratio": {"fi": "suhdeluku", "sv": "kvot", "en": "ratio"},
+}
+
+DIRECTION_LABELS: dict[str, dict[str, str]] = {
+    "higher": {"fi": "suurempi on parempi", "sv": "högre är bättre", "en": "higher is better"},
+    "lower": {"fi": "pienempi on parempi", "sv": "lägre är bättre", "en": "lower is better"},
+    "none": {"fi": "ei suuntaa", "sv": "ingen riktning", "en": "no direction"},
+}
+
+FAMILY_LABELS: dict[str, dict[str, str]] = {
+    "access": {"fi": "Hoitoon pääsy", "sv": "Tillgång till vård", "en": "Access to care"},
+    "guidance": {
+        "fi": "Asiakasohjaus ja neuvonta",
+        "sv": "Klienthandledning och rådgivning",
+        "en": "Guidance",
+    },
+    "channels": {"fi": "Asiointikanavat", "sv": "Kontaktkanaler", "en": "Channels"},
+    "continuity": {"fi": "Jatkuvuus", "sv": "Kontinuitet", "en": "Continuity of care"},
+    "utilisation": {
+        "fi": "Palvelujen käyttö ja kustannukset",
+        "sv": "Användning och kostnader",
+        "en": "Utilisation and cost",
+    },
+    "quality": {"fi": "Tiedon laatu", "sv": "Datakvalitet", "en": "Quality of data"},
+    "feedback": {"fi": "Asiakaskokemus", "sv": "Klientupplevelse", "en": "Experience"},
+}
+
+SCOPE_LABELS: dict[str, dict[str, str]] = {
+    "national": {"fi": "kansallinen", "sv": "nationellt", "en": "national"},
+    "regional": {"fi": "alueellinen", "sv": "regionalt", "en": "regional"},
+}
+
+
+def label(table: Mapping[str, Mapping[str, str]], key: str, lang: str = "fi") -> str:
+    """``table[key]`` in ``lang`` (English, then the key itself, when missing)."""
+    names = table.get(key)
+    if not names:
+        return key
+    return names.get(lang) or names.get("en") or key
+
+
+def _json_safe(value: Any) -> Any:
+    """Parameters as plain JSON values (tuples and sets become lists)."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (frozenset, set)):
+        return sorted(_json_safe(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def target_dict(target: Target) -> dict[str, Any]:
+    return {
+        "value": target.value,
+        "deadline": target.deadline,
+        "scope": target.scope,
+        "source": target.source,
+        "strict": target.strict,
+    }
+
+
+def grain_list(indicator: Indicator) -> list[str]:
+    """The indicator's dimensions in the canonical order of ``DIMENSIONS``."""
+    return [d for d in DIMENSIONS if d in indicator.grain]
+
+
+def indicator_entry(
+    indicator: Indicator, lang: str = "fi", settings: Settings | None = None, *, registry: Registry = REGISTRY
+) -> dict[str, Any]:
+    """One catalogue entry; targets are those in force (the targets file's when it lists the indicator)."""
+    return {
+        "id": indicator.id,
+        "name": indicator.name(lang),
+        "names": {code: indicator.names.get(code) for code in LANGUAGES},
+        "definition": indicator.definition,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "family": indicator.family,
+        "family_name": label(FAMILY_LABELS, indicator.family, lang),
+        "grain": grain_list(indicator),
+        "disclosure": indicator.disclosure,
+        "distribution": indicator.distribution,
+        "requires": list(indicator.requires),
+        "optional": list(indicator.optional),
+        "parameters": _json_safe(dict(indicator.parameters)),
+        "targets": [target_dict(t) for t in targets_for(indicator.id, settings, registry=registry)],
+    }
+
+
+def indicator_catalogue(
+    lang: str = "fi", settings: Settings | None = None, *, registry: Registry = REGISTRY
+) -> list[dict[str, Any]]:
+    """Every registry indicator, in registry order, for the UI and ``GET /api/indicators/catalogue``."""
+    return [indicator_entry(indicator, lang, settings, registry=registry) for indicator in registry]
+
+
+# --- docs/indicators.md ----------------------------------------------------------------------------
+
+DISCLOSURE_TEXT = {
+    "share": "share: numerator and denominator rounded/redacted, value recomputed",
+    "rate": "rate: numerator rounded/redacted, value recomputed against residents",
+    "statistic": "statistic: redacted when n (people) is small; n rounded",
+    "count": "count: the value is a count, rounded/redacted",
+    "capacity": "capacity: does not describe people, never redacted",
+}
+
+
+def _format_target(target: Target, unit: str, direction: str) -> str:
+    value = f"{target.value * 100:g} %" if unit == "share" else f"{target.value:g}"
+    comparison = ("<" if direction == "lower" else ">") + ("" if target.strict else "=")
+    return f"{comparison} {value} by {target.deadline} ({target.scope}; {target.source})"
+
+
+def _targets_line(indicator: Indicator) -> str:
+    if not indicator.targets:
+        return "none in the registry"
+    return "; ".join(_format_target(t, indicator.unit, indicator.direction) for t in indicator.targets)
+
+
+def render_indicator_docs(registry: Registry = REGISTRY) -> str:
+    """``docs/indicators.md``: one section per indicator, grouped by family, in registry order."""
+    lines = [
+        "# Indicators",
+        "",
+        "<!-- Generated from the indicator registry by `valvomo docs-indicators`; do not edit by hand. -->",
+        "",
+        "Every indicator Valvomo computes, as registered in `valvomo.indicators`. The definitions quote",
+        "the specification; the CLI (`valvomo indicators`), the API, the dashboard and the reports all",
+        "read these entries. Shares are fractions 0-1 in data and percentages on screen. Disclosure",
+        "control is described in [disclosure.md](disclosure.md).",
+        "",
+        "## Targets file",
+        "",
+        "Targets below are the registry's. A county overrides them with a YAML file named by",
+        "`VALVOMO_TARGETS_FILE`: a mapping from indicator id to a list of targets. An indicator listed",
+        "in the file gets exactly the file's targets (an empty list removes them); others keep the",
+        "registry's. The file is validated at start-up and every error names the indicator and entry.",
+        "",
+        "```yaml",
+        "access_7d:",
+        "  - value: 0.80          # shares are fractions 0-1",
+        "    deadline: 2025Q4     # period label: 2025, 2025Q4 or 2025-12",
+        "    scope: regional      # national | regional (default regional)",
+        "    source: County strategy 2025",
+        "    strict: false        # true: '> value' ('< value' when lower is better)",
+        "nps:",
+        "  - {value: 60, deadline: '2025', scope: regional, source: Board decision, strict: true}",
+        "```",
+        "",
+        "Target status (programme reports, dashboard) is `met` when the latest value meets the target,",
+        "`off_track` when it does not and the deadline period has passed, otherwise `on_track` when the",
+        "latest value is at least as good as the straight line from the baseline (default: the first",
+        "value) to the target at the end of the deadline period, else `off_track`; `no_data` without",
+        "values (`valvomo.services.targets.target_status`).",
+        "",
+    ]
+    families: dict[str, list[Indicator]] = {}
+    for indicator in registry:
+        families.setdefault(indicator.family, []).append(indicator)
+    lines.append("## Contents")
+    lines.append("")
+    for family, members in families.items():
+        ids = ", ".join(f"[`{m.id}`](#{m.id})" for m in members)
+        lines.append(f"- {label(FAMILY_LABELS, family, 'en')}: {ids}")
+    lines.append("")
+    for family, members in families.items():
+        names = FAMILY_LABELS.get(family, {})
+        heading = label(FAMILY_LABELS, family, "en")
+        if names:
+            heading += f" ({names['fi']} / {names['sv']})"
+        lines += [f"## {heading}", ""]
+        for indicator in members:
+            lines += _indicator_section(indicator)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _indicator_section(indicator: Indicator) -> list[str]:
+    grain = ", ".join(f"`{d}`" for d in grain_list(indicator)) or "none (county level only)"
+    parameters = _json_safe(dict(indicator.parameters))
+    parameter_text = ", ".join(f"`{k}` = `{v}`" for k, v in parameters.items()) or "none"
+    tables = ", ".join(f"`{t}`" for t in indicator.requires)
+    if indicator.optional:
+        tables += " (optional: " + ", ".join(f"`{t}`" for t in indicator.optional) + ")"
+    unit_text = (
+        "fraction 0-1, shown as %" if indicator.unit == "share" else label(UNIT_LABELS, indicator.unit, "en")
+    )
+    unit = f"`{indicator.unit}` ({unit_text})"
+    if indicator.distribution:
+        unit += "; one row per `bin`"
+    return [
+        f"### {indicator.id}",
+        "",
+        f"- **fi:** {indicator.names['fi']}",
+        f"- **sv:** {indicator.names['sv']}",
+        f"- **en:** {indicator.names['en']}",
+        f"- **Definition:** {indicator.definition}",
+        f"- **Unit:** {unit}",
+        f"- **Direction:** {label(DIRECTION_LABELS, indicator.direction, 'en')}",
+        f"- **Grain (`--by`):** {grain}; the period is always present",
+        f"- **Tables:** {tables}",
+        f"- **Disclosure:** {DISCLOSURE_TEXT.get(indicator.disclosure, indicator.disclosure)}",
+        f"- **Targets:** {_targets_line(indicator)}",
+        f"- **Parameters:** {parameter_text}",
+        "",
+    ]
+
+
+def write_indicator_docs(path: Path, registry: Registry = REGISTRY) -> bool:
+    """Write the generated page; returns True when the file changed."""
+    text = render_indicator_docs(registry)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
