@@ -24,7 +24,7 @@ def test_ingest_prints_rows_per_table(runner, tmp_path):
     folder = write_folder(
         tmp_path / "in", {"stations": STATION_ROWS, "contacts": [contact("C1"), contact("C2"), contact("C3")]}
     )
-    result = runner.invoke(app, ["ingest", str(folder), "--no-progress"])
+    result = runner.invoke(app, ["ingest", str(folder), "--no-progress", "--no-materialise"])
     assert result.exit_code == 0, result.output
     assert "stations" in result.output and "contacts" in result.output
     assert "snapshot " in result.output
@@ -36,12 +36,12 @@ def test_ingest_prints_rows_per_table(runner, tmp_path):
 def test_append_flag(runner, tmp_path):
     assert (
         runner.invoke(
-            app, ["ingest", str(write_folder(tmp_path / "a", {"contacts": [contact("C1")]}))]
+            app, ["ingest", "--no-materialise", str(write_folder(tmp_path / "a", {"contacts": [contact("C1")]}))]
         ).exit_code
         == 0
     )
     result = runner.invoke(
-        app, ["ingest", "--append", str(write_folder(tmp_path / "b", {"contacts": [contact("C2")]}))]
+        app, ["ingest", "--no-materialise", "--append", str(write_folder(tmp_path / "b", {"contacts": [contact("C2")]}))]
     )
     assert result.exit_code == 0, result.output
     assert Warehouse(get_settings()).row_counts() == {"contacts": 2}
@@ -49,7 +49,7 @@ def test_append_flag(runner, tmp_path):
 
 def test_validation_failure_exits_1_without_traceback(runner, tmp_path):
     folder = write_folder(tmp_path / "in", {"contacts": [contact("C1"), contact("C2", urgency="soon")]})
-    result = runner.invoke(app, ["ingest", str(folder)])
+    result = runner.invoke(app, ["ingest", "--no-materialise", str(folder)])
     assert result.exit_code == 1
     assert (
         "contacts.csv:2  urgency  'soon' — unknown code; allowed values: urgent, non_urgent" in result.output
@@ -59,7 +59,7 @@ def test_validation_failure_exits_1_without_traceback(runner, tmp_path):
 
 
 def test_missing_folder_exits_1(runner, tmp_path):
-    result = runner.invoke(app, ["ingest", str(tmp_path / "nowhere")])
+    result = runner.invoke(app, ["ingest", "--no-materialise", str(tmp_path / "nowhere")])
     assert result.exit_code == 1
     assert "is not a folder" in result.output and "Traceback" not in result.output
 

@@ -33,6 +33,11 @@ def ingest(
     progress: bool = typer.Option(
         True, "--progress/--no-progress", help="Show progress bars (only on a terminal)."
     ),
+    materialise: bool = typer.Option(
+        True,
+        "--materialise/--no-materialise",
+        help="Compute and store the indicator results for the new snapshot (the dashboard and API read them).",
+    ),
 ) -> None:
     """Validate a folder of canonical tables and load it into the warehouse atomically."""
     out, err = Console(), Console(stderr=True)
@@ -61,6 +66,17 @@ def ingest(
         table.add_row(name, "—" if loaded is None else f"{loaded:,}", f"{stored:,}")
     out.print(table)
     out.print(f"snapshot {result.snapshot_id}", markup=False, highlight=False, soft_wrap=True)
+    if materialise:
+        from valvomo.services.results import ResultStore
+
+        report = ResultStore(get_settings()).materialise(progress=progress)
+        out.print(
+            f"indicator results stored: {report.rows:,} rows, {report.combinations} combinations "
+            f"in {report.seconds:.1f} s",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def warehouse_info() -> None:
