@@ -77,8 +77,11 @@ class StationStory:
     nps: float = 58.0
     guidance_same_day: float = 0.88  # of requests that can be answered the same day
     guidance_unreached: float = 0.035
+    slot_never_booked: float = 0.02  # non-urgent slots nobody books (free at every T3 instant)
+    intervention_wait_factor: float = 1.0  # multiplies the wait for IPC / Cool Kids / IPT-A
 
 
+# fmt: off
 STATIONS: tuple[StationStory, ...] = (
     StationStory(
         "NASI", "Näsin terveysasema", "Näse hälsostation", "638", "health_station",
@@ -108,7 +111,8 @@ STATIONS: tuple[StationStory, ...] = (
         # UNDERSTAFFED: long waits, T3 near 40 days, low NPS, more cancellations.
         access_7d=0.45, slow_wait_mean=22, assessment_same_day=0.78, residents_per_physician=3_600,
         residents_per_nurse=2_100, physician_continuity=0.55, cancellation_share=0.12,
-        t3_physician_days=38, t3_nurse_days=12, nps=38, guidance_same_day=0.74, guidance_unreached=0.07,
+        t3_physician_days=35, t3_nurse_days=12, nps=42, guidance_same_day=0.74, guidance_unreached=0.07,
+        slot_never_booked=0.005, intervention_wait_factor=1.35,
     ),
     StationStory(
         "LAPINJARVI", "Lapinjärven terveystalo", "Lappträsk hälsohus", "407", "health_station",
@@ -131,23 +135,24 @@ STATIONS: tuple[StationStory, ...] = (
         (("504", 1.0),),
         access_7d=0.86, slow_wait_mean=8, physician_share_t11=0.08, named_physician_share=0.0,
         named_nurse_share=0.70, nurse_continuity=0.70, residents_per_physician=10_000,
-        residents_per_nurse=900, t3_physician_days=20, t3_nurse_days=3, nps=66,
+        residents_per_nurse=900, t3_physician_days=14, t3_nurse_days=3, nps=66,
     ),
     StationStory(
         "PUKKILA", "Pukkilan hyvinvointiasema", "Pukkila välfärdsstation", "616", "nurse_led_station",
         (("616", 1.0),),
         access_7d=0.84, slow_wait_mean=8, physician_share_t11=0.08, named_physician_share=0.0,
         named_nurse_share=0.70, nurse_continuity=0.70, residents_per_physician=10_000,
-        residents_per_nurse=900, t3_physician_days=22, t3_nurse_days=3, nps=65,
+        residents_per_nurse=900, t3_physician_days=15, t3_nurse_days=3, nps=65,
     ),
     StationStory(
         "OHJAUS", "Itä-Uudenmaan asiakasohjaus", "Östra Nylands kundstyrning", "638", "guidance_unit",
         (),
         # Central guidance: nurses resolve needs by phone and message; answers most calls the same day.
-        access_7d=0.99, residents_per_nurse=7_000, remote_share_t11=1.0, nps=58, guidance_same_day=0.90,
+        access_7d=0.99, residents_per_nurse=7_000, remote_share_t11=1.0, nps=58, guidance_same_day=0.95,
         guidance_unreached=0.03,
     ),
 )
+# fmt: on
 
 GUIDANCE_KEY = "OHJAUS"
 STORY_BY_KEY = {s.key: s for s in STATIONS}
