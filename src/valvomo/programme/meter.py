@@ -1,0 +1,105 @@
+"""The five-step process meter (5-vaiheinen prosessimittari) and its two scales.
+
+Helsinki reports progress in percent steps (0 %, 25 %, ... 100 %), Keski-Suomi in
+levels 1–5. Both describe the same five steps, so level L is stored as
+(L − 1) × 25 % and converts back without loss; everything downstream (charts,
+stalled measures, comparison across programmes) works on percent.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Scale = Literal["percent", "levels"]
+SCALES: tuple[Scale, ...] = ("percent", "levels")
+PERCENT_STEPS: tuple[int, ...] = (0, 25, 50, 75, 100)
+LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
+
+# Wording of the steps as the seed programmes use them: Helsinki's percent meter
+# (25 % = käynnistetty, 50 % = hyvässä vauhdissa) and Keski-Suomi's levels
+# (1 not started ... 5 in use).
+_PERCENT_LABELS: dict[str, tuple[str, ...]] = {
+    "fi": ("ei aloitettu", "käynnistetty", "hyvässä vauhdissa", "pitkällä", "valmis"),
+    "sv": ("inte påbörjad", "påbörjad", "i god gång", "långt framskriden", "klar"),
+    "en": ("not started", "started", "well under way", "far advanced", "completed"),
+}
+_LEVEL_LABELS: dict[str, tuple[str, ...]] = {
+    "fi": (
+        "ei ole aloitettu",
+        "suunnitellaan",
+        "kuvattu (toimintamalli)",
+        "pilotoidaan",
+        "käytössä",
+    ),
+    "sv": (
+        "inte påbörjad",
+        "planeras",
+        "beskriven (verksamhetsmodell)",
+        "pilottestas",
+        "i bruk",
+    ),
+    "en": (
+        "not started",
+        "being planned",
+        "described (operating model)",
+        "being piloted",
+        "in use",
+    ),
+}
+
+
+class MeterValueError(ValueError):
+    """A value that is not a step of the programme's process meter."""
+
+
+def level_to_percent(level: int) -> int:
+    if isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS:
+        raise MeterValueError(f"{level!r} is not a level of the 1–5 meter (expected 1, 2, 3, 4 or 5)")
+    return (level - 1) * 25
+
+
+def percent_to_level(percent: int) -> int:
+    check_percent(percent)
+    return percent // 25 + 1
+
+
+def check_percent(percent: int) -> int:
+    if isinstance(percent, bool) or not isinstance(percent, int) or percent not in PERCENT_STEPS:
+        raise MeterValueError(
+            f"{percent!r} is not a step of the percent meter (expected 0, 25, 50, 75 or 100)"
+        )
+    return percent
+
+
+def to_percent(value: int, scale: Scale) -> int:
+    """A value written on ``scale`` as stored percent."""
+    if scale == "levels":
+        return level_to_percent(value)
+    return check_percent(value)
+
+
+def from_percent(percent: int, scale: Scale) -> int:
+    """Stored percent as the value written on ``scale``."""
+    return percent_to_level(percent) if scale == "levels" else check_percent(percent)
+
+
+def step_index(percent: int) -> int:
+    return check_percent(percent) // 25
+
+
+def label(percent: int, scale: Scale, lang: str = "fi") -> str:
+    """The wording of a step in the language asked (falls back to English)."""
+    labels = _LEVEL_LABELS if scale == "levels" else _PERCENT_LABELS
+    return labels.get(lang, labels["en"])[step_index(percent)]
+
+
+def format_value(percent: int, scale: Scale, lang: str = "fi") -> str:
+    """How a table cell shows the value: '25 %' (fi, sv), '25%' (en) or the level '2'."""
+    if scale == "levels":
+        return str(percent_to_level(percent))
+    return f"{percent}%" if lang == "en" else f"{percent} %"
+
+
+def legend(scale: Scale, lang: str = "fi") -> list[tuple[str, str]]:
+    """(shown value, wording) for every step, for report legends and form choices."""
+    return [(format_value(p, scale, lang), label(p, scale, lang)) for p in PERCENT_STEPS]
