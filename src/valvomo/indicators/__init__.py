@@ -9,6 +9,7 @@ from valvomo.indicators import (  # noqa: F401  (importing registers the entries
     t3,
     guidance,
     interventions,
+    resolution,
     channels,
     continuity,
     utilisation,
