@@ -228,7 +228,7 @@ register(
             "sv": "Bedömning av vårdbehov samma dag",
             "en": "Care-need assessment the same day",
         },
-        definition="Contacts with both contacted_at and assessed_at (first per assessment). If the contact's "
+        definition="Realised patient contacts with both contacted_at and assessed_at (first per assessment). If the contact's "
         "date is a working day: met when the assessment date equals the contact date. If not: met when the "
         "assessment date is on or before the next working day after it. Reference date: contacted_at. "
         "(indicators.md, assessment_same_day)",

@@ -159,3 +159,21 @@ def nearest_rank(events: ir.Table, column: str, fraction_num: int, fraction_den:
 
 def dimension_column(dim: Dimension) -> str:
     return DIMENSION_COLUMNS[dim]
+
+
+def exact_median(events: ir.Table, column: str, keys: list[str]) -> ir.Table:
+    """Exact median of ``column`` per ``keys``: the middle value, or for an even count the mean of
+    the two middle values; also ``n``, the number of values.
+
+    The middle ranks are integers ((n + 1) // 2 and n // 2 + 1, 1-based), so every engine picks the
+    same elements; approximate quantiles are never used (engine-notes.md). Ties in ``column`` do not
+    matter: equal values give the same median whichever row is ranked first.
+    """
+    ordered = ibis.window(group_by=keys, order_by=[events[column]])
+    whole = ibis.window(group_by=keys)
+    ranked = events.mutate(_rank=ibis.row_number().over(ordered) + 1, _n=events.count().over(whole))
+    middle = ranked.filter((ranked._rank == (ranked._n + 1) // 2) | (ranked._rank == ranked._n // 2 + 1))
+    return middle.group_by(keys).aggregate(
+        value=middle[column].cast("float64").mean(),
+        n=middle._n.max(),
+    )

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import group_keys, period_label, restrict_dates, share
+from valvomo.indicators.common import exact_median, group_keys, period_label, restrict_dates, share
 from valvomo.indicators.registry import Indicator, Query, Target, register
-from valvomo.indicators.t3 import exact_median
 from valvomo.warehouse.sources import Sources
 
 GUIDANCE_GRAIN = frozenset({"station"})

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import add_period_and_dimensions, days_between, group_keys
+from valvomo.indicators.common import add_period_and_dimensions, days_between, exact_median, group_keys
 from valvomo.indicators.registry import Indicator, Query, register
-from valvomo.indicators.t3 import exact_median
 from valvomo.warehouse.sources import Sources
 
 INTERVENTION_GRAIN = frozenset({"station", "municipality", "age_band", "language"})

@@ -37,7 +37,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import days_between, group_keys, period_label, restrict_dates
+from valvomo.indicators.common import days_between, exact_median, group_keys, period_label, restrict_dates
 from valvomo.indicators.registry import Indicator, Query, UnsupportedQueryError, register
 from valvomo.warehouse.sources import Sources
 
@@ -49,24 +49,6 @@ MEASURED_AT = "08:00"
 MEASURED_WITHIN_DAYS = 14
 HORIZON_DAYS = 182
 SLOT_RANK = 3
-
-
-def exact_median(events: ir.Table, column: str, keys: list[str]) -> ir.Table:
-    """Exact median of ``column`` per ``keys``: the middle value, or for an even count the mean of
-    the two middle values; also ``n``, the number of values.
-
-    The middle ranks are integers ((n + 1) // 2 and n // 2 + 1, 1-based), so every engine picks the
-    same elements; approximate quantiles are never used (engine-notes.md). Ties in ``column`` do not
-    matter: equal values give the same median whichever row is ranked first.
-    """
-    ordered = ibis.window(group_by=keys, order_by=[events[column]])
-    whole = ibis.window(group_by=keys)
-    ranked = events.mutate(_rank=ibis.row_number().over(ordered) + 1, _n=events.count().over(whole))
-    middle = ranked.filter((ranked._rank == (ranked._n + 1) // 2) | (ranked._rank == ranked._n // 2 + 1))
-    return middle.group_by(keys).aggregate(
-        value=middle[column].cast("float64").mean(),
-        n=middle._n.max(),
-    )
 
 
 def _minutes(clock: str) -> int:
