@@ -1,0 +1,105 @@
+"""`valvomo user add|token|list`: local accounts and API tokens from the command line.
+
+The first administrator is created here (the admin pages need one to log in).
+Passwords are read from a hidden prompt or, for scripts, from standard input
+with ``--password-stdin``; never from a command-line argument, which would end
+up in the shell history and the process list.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+user_app = typer.Typer(help="Manage user accounts and API tokens.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _settings():
+    from valvomo.appdb import upgrade_to_head
+    from valvomo.config import get_settings
+
+    settings = get_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings)
+    return settings
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise _fail("no terminal to prompt for the password; pipe it in with --password-stdin")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user_app.command("add")
+def add(
+    username: str = typer.Argument(..., help="Login name (a-z, 0-9, '.', '_', '-')."),
+    role: str = typer.Option(..., "--role", help="viewer, station_manager, analyst or admin."),
+    station: list[str] = typer.Option(None, "--station", help="Station id (repeatable); station managers need one."),
+    lang: str = typer.Option("fi", "--lang", help="Interface language: fi, sv or en."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Create a user (audit-logged)."""
+    from valvomo.appdb import session_scope
+    from valvomo.web.auth import PasswordPolicyError, UserError, create_user
+
+    settings = _settings()
+    password = _read_password(password_stdin)
+    try:
+        with session_scope(settings) as db:
+            user = create_user(db, username, password, role, stations=station or [], language=lang, actor="cli")
+            name, stations = user.username, user.station_ids
+    except (UserError, PasswordPolicyError) as error:
+        raise _fail(str(error)) from None
+    suffix = f" for {', '.join(stations)}" if stations else ""
+    err.print(f"Created {role} {name!r}{suffix}.", highlight=False)
+
+
+@user_app.command("token")
+def token(
+    username: str = typer.Argument(..., help="Whose token."),
+    label: str = typer.Option("", "--label", help="What the token is for (shown to admins)."),
+) -> None:
+    """Issue an API token and print it once (only its digest is stored)."""
+    from valvomo.appdb import session_scope
+    from valvomo.web.auth import get_user, issue_token
+
+    settings = _settings()
+    with session_scope(settings) as db:
+        user = get_user(db, username)
+        if user is None or not user.active:
+            raise _fail(f"no active user {username!r}; see `valvomo user list`")
+        value = issue_token(db, user, label=label, actor="cli")
+    err.print("New API token (shown once; use as 'Authorization: Bearer <token>'):", highlight=False)
+    sys.stdout.write(value + "\n")
+
+
+@user_app.command("list")
+def list_() -> None:
+    """List users with role, stations, language and status."""
+    from valvomo.appdb import session_scope
+    from valvomo.web.auth import list_users
+
+    settings = _settings()
+    table = Table(title="Users")
+    for header in ("user", "role", "stations", "language", "active"):
+        table.add_column(header)
+    with session_scope(settings) as db:
+        for user in list_users(db):
+            table.add_row(user.username, user.role, ", ".join(user.station_ids), user.language,
+                          "yes" if user.active else "no")
+    Console(width=160).print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
