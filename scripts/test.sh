@@ -11,4 +11,4 @@ echo "== ruff"
 echo "== import contracts"
 .venv/bin/lint-imports
 echo "== pytest"
-.venv/bin/python -m pytest -m "not slow" -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -m "not slow" "$@"

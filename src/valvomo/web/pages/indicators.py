@@ -1,0 +1,33 @@
+"""Indicator list ("/indicators") and indicator page ("/indicators/{id}?by=…&period=…")."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from valvomo.indicators.registry import PERIOD_KINDS, REGISTRY
+from valvomo.web import deps, view_models
+from valvomo.web.pages.context import render_page, view_context
+
+router = APIRouter()
+
+
+@router.get("/indicators", response_class=HTMLResponse, name="indicators")
+def indicator_list(request: Request, user=Depends(deps.current_user)):
+    ctx = view_context(request, user)
+    return render_page(request, "pages/indicators.html", lambda: view_models.indicators_page(ctx))
+
+
+@router.get("/indicators/{indicator_id}", response_class=HTMLResponse, name="indicator")
+def indicator(request: Request, indicator_id: str, by: str = "", period: str = "quarter",
+              user=Depends(deps.current_user)):
+    if indicator_id not in REGISTRY:
+        raise HTTPException(status_code=404)
+    entry = REGISTRY.get(indicator_id)
+    if by and by not in entry.grain:
+        by = ""
+    if period not in PERIOD_KINDS:
+        period = "quarter"
+    ctx = view_context(request, user)
+    return render_page(request, "pages/indicator.html",
+                       lambda: view_models.indicator_page(ctx, indicator_id, by, period))

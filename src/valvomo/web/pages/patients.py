@@ -1,0 +1,63 @@
+"""Patient-level high-need list of a station ("/stations/{id}/patients", ".csv", ".xlsx").
+
+Only users with patient-level access to the station see it
+(``deps.can_see_patient_level``: a station manager for their own stations, an
+analyst county-wide); everyone else gets 403. Every view and every export is
+written to the audit log with the filter and the number of rows
+(disclosure.md, "Patient-level outputs"). The list itself is computed by
+``valvomo.services.patients`` on the warehouse, never in the handler.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from valvomo.services.patients import high_need_patients
+from valvomo.web import deps, view_models
+from valvomo.web.auth.audit import PATIENT_EXPORT, PATIENT_VIEW
+from valvomo.web.pages.context import render_page, view_context
+from valvomo.web.pages.downloads import file_response
+
+router = APIRouter()
+
+def _authorised(request: Request, user, station_id: str) -> None:
+    if not deps.can_see_patient_level(user, station_id):
+        raise HTTPException(status_code=403)
+
+
+def _high_need(ctx, station_id: str):
+    if station_id not in view_models.stations(ctx):
+        raise HTTPException(status_code=404)
+    with view_models.QUERY_LOCK:
+        return high_need_patients(ctx.store.warehouse, station_id)
+
+
+@router.get("/stations/{station_id}/patients", response_class=HTMLResponse, name="station_patients")
+def patients(request: Request, station_id: str, user=Depends(deps.current_user)):
+    _authorised(request, user, station_id)
+    ctx = view_context(request, user)
+
+    def build():
+        result = _high_need(ctx, station_id)
+        deps.audit(request, PATIENT_VIEW, {
+            "page": "high_need", "station_id": station_id, "window_start": result.window_start.isoformat(),
+            "window_end": result.window_end.isoformat(), "rows": len(result.patients)})
+        return view_models.patient_page(ctx, result)
+
+    return render_page(request, "pages/patients.html", build)
+
+
+@router.get("/stations/{station_id}/patients.{fmt}", name="station_patients_export")
+def patients_export(request: Request, station_id: str, fmt: str, user=Depends(deps.current_user)):
+    _authorised(request, user, station_id)
+    if fmt not in ("csv", "xlsx"):
+        raise HTTPException(status_code=404)
+    ctx = view_context(request, user)
+    result = _high_need(ctx, station_id)
+    deps.audit(request, PATIENT_EXPORT, {
+        "page": "high_need", "format": fmt, "station_id": station_id,
+        "window_start": result.window_start.isoformat(), "window_end": result.window_end.isoformat(),
+        "rows": len(result.patients)})
+    table = view_models.patient_table(ctx, result)
+    return file_response(table, fmt, f"valvomo-high-need-{station_id}")

@@ -1,0 +1,18 @@
+"""Data quality ("/quality"): ingest history and recording completeness per station and field."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from valvomo.web import deps, view_models
+from valvomo.web.pages.context import render_page, view_context
+
+router = APIRouter()
+
+
+@router.get("/quality", response_class=HTMLResponse, name="quality")
+def quality(request: Request, user=Depends(deps.current_user)):
+    ctx = view_context(request, user)
+
+    return render_page(request, "pages/quality.html", lambda: view_models.quality_page(ctx))

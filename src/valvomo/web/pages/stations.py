@@ -1,0 +1,47 @@
+"""Station comparison ("/stations?indicator=…&period=…") and the station page ("/stations/{id}")."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from valvomo.indicators.registry import REGISTRY
+from valvomo.web import deps, view_models
+from valvomo.web.pages.context import render_page, view_context
+
+router = APIRouter()
+
+
+def checked_period(period: str | None) -> str | None:
+    if not period:
+        return None
+    try:
+        view_models.period_kind(period)
+    except ValueError:
+        raise HTTPException(status_code=404) from None
+    return period
+
+
+@router.get("/stations", response_class=HTMLResponse, name="stations")
+def comparison(request: Request, indicator: str = "access_7d", period: str | None = None,
+               user=Depends(deps.current_user)):
+    if indicator not in REGISTRY or "station" not in REGISTRY.get(indicator).grain:
+        raise HTTPException(status_code=404)
+    ctx = view_context(request, user)
+    chosen = checked_period(period)
+    return render_page(request, "pages/comparison.html",
+                       lambda: view_models.comparison_page(ctx, indicator, chosen))
+
+
+@router.get("/stations/{station_id}", response_class=HTMLResponse, name="station")
+def station(request: Request, station_id: str, user=Depends(deps.current_user)):
+    ctx = view_context(request, user)
+
+    def build():
+        page = view_models.station_page(ctx, station_id)
+        if page is None:
+            raise HTTPException(status_code=404)
+        return page
+
+    return render_page(request, "pages/station.html", build,
+                       can_see_patients=deps.can_see_patient_level(user, station_id))
