@@ -31,12 +31,27 @@ HEADLINE = (
 
 console = Console()
 
+# The CLI's few words, in the three languages of the product.
+HEADERS = {
+    "fi": ("tunnusluku", "jakso", "arvo", "tavoite", "määräaika", "tila"),
+    "sv": ("nyckeltal", "period", "värde", "mål", "tidsfrist", "status"),
+    "en": ("indicator", "period", "value", "target", "deadline", "status"),
+}
+STATUS_TEXT = {
+    "fi": {"met": "saavutettu", "on_track": "oikealla uralla", "off_track": "jäljessä", "no_data": "ei tietoa"},
+    "sv": {"met": "uppnått", "on_track": "på rätt väg", "off_track": "efter", "no_data": "inga uppgifter"},
+    "en": {"met": "met", "on_track": "on track", "off_track": "off track", "no_data": "no data"},
+}
+STATUS_COLOUR = {"met": "green", "on_track": "yellow", "off_track": "red", "no_data": "dim"}
+
 
 def _format(value, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "share":
         return f"{value * 100:.1f} %"
+    if unit == "index":
+        return f"{value:.2f}"
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
@@ -44,12 +59,12 @@ def headline_table(settings, lang: str) -> Table:
     """The county's headline indicators for the latest complete quarter, against their targets."""
     from valvomo.indicators import REGISTRY
     from valvomo.services.results import ResultStore
-    from valvomo.services.targets import targets_for
+    from valvomo.services.targets import target_status, targets_for, upcoming_target
 
     store = ResultStore(settings)
     titles = {"fi": "Valvomo — maakunnan tunnusluvut", "sv": "Valvomo — välfärdsområdets nyckeltal", "en": "Valvomo — county headline indicators"}
     table = Table(title=titles.get(lang, titles["en"]))
-    for header in ("indicator", "period", "value", "target", "deadline"):
+    for header in HEADERS.get(lang, HEADERS["en"]):
         table.add_column(header)
     for indicator_id in HEADLINE:
         if indicator_id not in REGISTRY:
@@ -63,14 +78,20 @@ def headline_table(settings, lang: str) -> Table:
         if not rows:
             continue
         latest = rows[-1]
-        targets = targets_for(indicator_id, settings)
-        target = targets[-1] if targets else None
+        target = upcoming_target(targets_for(indicator_id, settings), latest["period"])
+        status = ""
+        if target is not None:
+            series = [(row["period"], row["value"]) for row in rows]
+            state = target_status(series, target, entry.direction)
+            words = STATUS_TEXT.get(lang, STATUS_TEXT["en"])[state]
+            status = f"[{STATUS_COLOUR[state]}]{words}[/{STATUS_COLOUR[state]}]"
         table.add_row(
             entry.name(lang),
             latest["period"],
             _format(latest["value"], entry.unit),
             _format(target.value, entry.unit) if target else "",
             target.deadline if target else "",
+            status,
         )
     return table
 

@@ -253,3 +253,26 @@ def target_status(
         elapsed = min(max((latest_end - baseline_end).days, 0), span)
         path = start_value + (target_value - start_value) * elapsed / span
     return "on_track" if _at_least_as_good(latest, path, direction) else "off_track"
+
+
+def upcoming_target(targets: Sequence[Target], period_label: str) -> Target | None:
+    """The target being worked towards in a period: the first whose deadline has not passed, else the last."""
+    if not targets:
+        return None
+    end = period_bounds(period_label)[1]
+    ordered = sorted(targets, key=lambda t: period_bounds(t.deadline)[1])
+    for target in ordered:
+        if period_bounds(target.deadline)[1] >= end:
+            return target
+    return ordered[-1]
+
+
+def target_in_force(targets: Sequence[Target], period_label: str) -> Target | None:
+    """The level a unit should have reached in a period: the latest target whose deadline has
+    passed (the deadline period included), else the first one (before any deadline)."""
+    if not targets:
+        return None
+    end = period_bounds(period_label)[1]
+    ordered = sorted(targets, key=lambda t: period_bounds(t.deadline)[1])
+    passed = [t for t in ordered if period_bounds(t.deadline)[1] <= end]
+    return passed[-1] if passed else ordered[0]

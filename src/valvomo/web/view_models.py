@@ -39,7 +39,7 @@ from valvomo.services.catalogue import (
 )
 from valvomo.services.periods import period_bounds
 from valvomo.services.results import ResultStore
-from valvomo.services.targets import meets, target_status, targets_for
+from valvomo.services.targets import meets, target_in_force, target_status, targets_for, upcoming_target
 from valvomo.warehouse.sources import MissingTableError
 from valvomo.web import charts
 from valvomo.web.i18n import N_, format_date, format_number, format_percent, format_period, gettext
@@ -358,29 +358,6 @@ def _target_text(ctx: ViewContext, target: Target | None, unit: str) -> str:
         return "–"
     value = format_cell(target.value, False, ctx.lang, profile="none", unit=unit)
     return ctx._("%(value)s by %(deadline)s", value=value, deadline=ctx.period(target.deadline))
-
-
-def upcoming_target(targets: Sequence[Target], period_label: str) -> Target | None:
-    """The target being worked towards in a period: the first whose deadline has not passed, else the last."""
-    if not targets:
-        return None
-    end = period_bounds(period_label)[1]
-    ordered = sorted(targets, key=lambda t: period_bounds(t.deadline)[1])
-    for target in ordered:
-        if period_bounds(target.deadline)[1] >= end:
-            return target
-    return ordered[-1]
-
-
-def target_in_force(targets: Sequence[Target], period_label: str) -> Target | None:
-    """The level a unit should have reached in a period: the latest target whose deadline has
-    passed (the deadline period included), else the first one (before any deadline)."""
-    if not targets:
-        return None
-    end = period_bounds(period_label)[1]
-    ordered = sorted(targets, key=lambda t: period_bounds(t.deadline)[1])
-    passed = [t for t in ordered if period_bounds(t.deadline)[1] <= end]
-    return passed[-1] if passed else ordered[0]
 
 
 def _change_text(ctx: ViewContext, latest: float | None, previous: float | None, unit: str) -> tuple[str, Any]:
