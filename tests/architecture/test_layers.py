@@ -26,7 +26,8 @@ LAYERS: list[set[str]] = [
     {"services"},
     {"programme"},
     {"reports"},
-    {"cli", "web"},
+    {"web"},
+    {"cli"},  # the command line starts the web server, so it sits on top
 ]
 
 
