@@ -1,7 +1,8 @@
 """Typed settings, validated at start-up (pydantic-settings).
 
 Every environment variable Valvomo reads is a field here (prefix ``VALVOMO_``);
-no other module reads ``os.environ``. The README documents each field.
+no other module reads ``os.environ`` (the one exception is the test-only crash
+hook ``valvomo.warehouse.snapshots.crash_checkpoint``). The README documents each field.
 """
 
 from __future__ import annotations

@@ -412,6 +412,64 @@ def protect_rows(
     return out
 
 
+DIMENSION_KEYS = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
+
+
+def protect_breakdown(
+    rows: Iterable[Mapping],
+    profile: str | Policy,
+    *,
+    registry: Registry = REGISTRY,
+) -> list[dict]:
+    """Complementary suppression across the groups of a breakdown (disclosure.md).
+
+    The undivided figure (the county, or the other dimension's total) is shown
+    elsewhere, so where exactly one group of a breakdown line (e.g. the stations
+    of one period) is redacted, the reader could recover it as total minus the
+    shown groups. The shown row with the smallest denominator (or ``n``; ties
+    by position) is then hidden too. A line is the rows of one indicator and
+    period that differ in one dimension only; with several dimensions every
+    direction is checked until nothing changes. Rows must already be protected
+    with ``protect_rows``; capacity figures, statistics and distribution bins
+    (protected within their own group) are left alone. The decision uses only
+    shown, rounded numbers, so it is the same whatever else is requested.
+    """
+    out = [dict(row) for row in rows]
+    if not policy(profile).active:
+        return out
+    candidates = [
+        row for row in out
+        if "bin" not in row and registry.get(row["indicator"]).disclosure in ("share", "rate", "count")
+    ]  # fmt: skip
+    dimensions = [key for key in DIMENSION_KEYS if any(key in row for row in candidates)]
+    changed = True
+    while changed:
+        changed = False
+        for dimension in dimensions:
+            lines: dict[tuple, list[int]] = {}
+            for index, row in enumerate(candidates):
+                key = (row["indicator"], row["period"], *(row.get(d) for d in dimensions if d != dimension))
+                lines.setdefault(key, []).append(index)
+            for members in lines.values():
+                redacted = [i for i in members if candidates[i].get("suppressed")]
+                shown = [i for i in members if not candidates[i].get("suppressed")]
+                if len(redacted) != 1 or not shown:
+                    continue
+
+                def size(i: int) -> tuple:
+                    row = candidates[i]
+                    count = row.get("denominator") if row.get("denominator") is not None else row.get("n")
+                    return (count or 0, i)
+
+                pick = candidates[min(shown, key=size)]
+                pick["value"], pick["suppressed"] = None, True
+                for column in ("numerator", "denominator", "n"):
+                    if column in pick:
+                        pick[column] = None
+                changed = True
+    return out
+
+
 def _is_partition(rows: list[dict]) -> bool:
     """Whether the bins split the group's denominator (waiting-time bins) rather than each being
     a share of it on its own (completeness per field): decided from the group's own numbers."""

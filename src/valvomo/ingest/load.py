@@ -12,8 +12,10 @@ The order of work is what makes the load atomic:
    tables written as stored rows + new rows, other tables hard-linked) and
    publish it with the atomic pointer swap of ``SnapshotBuilder.commit``.
 
-A process killed at any moment before the swap leaves only a staging
-directory, which the next ingest removes.
+A process killed at any moment before the swap leaves only files that
+``CURRENT`` does not name (a staging directory, perhaps a renamed but
+unpublished snapshot), which the next ingest removes. ``crash_checkpoint``
+marks the points where the kill tests stop the load.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ from valvomo.ingest.readers import PARQUET_BATCH_ROWS, SourceFile, TableReader, 
 from valvomo.ingest.validate import TableValidator
 from valvomo.schema import LOAD_ORDER, TABLES
 from valvomo.warehouse.canonical import arrow_schema, canonicalise
-from valvomo.warehouse.snapshots import CorruptWarehouseError, Snapshot, SnapshotBuilder, WarehouseLockedError
+from valvomo.warehouse.snapshots import (
+    CorruptWarehouseError,
+    Snapshot,
+    SnapshotBuilder,
+    WarehouseLockedError,
+    crash_checkpoint,
+)
 from valvomo.warehouse.store import Warehouse
 
 if TYPE_CHECKING:
@@ -183,6 +191,7 @@ def _ingest(
             checks.close()
         bar.finish(task)
         collector.raise_if_any(failed)
+        crash_checkpoint("validated")
 
         task = bar.task("writing snapshot", len(LOAD_ORDER))
         row_counts = _assemble(builder, staged, stored, append)
@@ -257,6 +266,7 @@ def _assemble(
             if name in stored_counts:
                 builder.carry(name)
                 row_counts[name] = stored_counts[name]
+                crash_checkpoint(f"table_written:{name}")
             continue
         if append and name in stored_counts:
             _concatenate(name, [stored.table_path(name), table.path], builder.table_path(name))
@@ -264,6 +274,7 @@ def _assemble(
         else:
             os.replace(table.path, builder.table_path(name))
             row_counts[name] = table.rows
+        crash_checkpoint(f"table_written:{name}")
     return row_counts
 
 

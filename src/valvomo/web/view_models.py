@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from valvomo.config import Settings
-from valvomo.disclosure import format_cell, profile_label, redaction_marker
+from valvomo.disclosure import format_cell, profile_label, protect_breakdown, redaction_marker
 from valvomo.indicators.registry import REGISTRY, Indicator, Target, UnsupportedQueryError
 from valvomo.services.catalogue import (
     COLUMN_LABELS,
@@ -321,36 +321,13 @@ def latest_period(ctx: ViewContext, indicator_id: str = "access_7d", kind: str =
     return max((r["period"] for r in rows), default=None)
 
 
-def suppress_complements(rows: list[dict], group_keys: Sequence[str] = ("period",)) -> list[dict]:
-    """Hide one more row where exactly one row of a group (e.g. the stations of a period) is redacted.
+def suppress_complements(rows: list[dict]) -> list[dict]:
+    """Complementary suppression across stations (``disclosure.protect_breakdown``).
 
-    The county figure of the same period is shown on other pages, so a single
-    redacted station could otherwise be estimated as county minus the shown
-    stations (disclosure.md, complementary suppression). The row hidden is the
-    shown row with the smallest denominator (or n), ties by its position; the
-    choice uses only shown, rounded numbers. Capacity figures are never
-    redacted and are left alone.
+    The store already applies it to every breakdown it serves; applying it again
+    to rows assembled for a page is a no-op unless the page combined rows itself.
     """
-    out = [dict(r) for r in rows]
-    groups: dict[tuple, list[dict]] = {}
-    for row in out:
-        if REGISTRY.get(row["indicator"]).disclosure in ("capacity", "statistic") or "bin" in row:
-            continue
-        groups.setdefault(tuple(row.get(k) for k in group_keys), []).append(row)
-    for members in groups.values():
-        redacted = [r for r in members if r.get("suppressed")]
-        if len(redacted) != 1:
-            continue
-        shown = [(r.get("denominator") if r.get("denominator") is not None else r.get("n") or 0, i, r)
-                 for i, r in enumerate(members) if not r.get("suppressed")]
-        if not shown:
-            continue
-        pick = min(shown, key=lambda item: (item[0], item[1]))[2]
-        pick["value"], pick["suppressed"] = None, True
-        for column in ("numerator", "denominator", "n"):
-            if column in pick:
-                pick[column] = None
-    return out
+    return protect_breakdown(rows, "standard")
 
 
 def _target_text(ctx: ViewContext, target: Target | None, unit: str) -> str:
