@@ -1,25 +1,38 @@
-"""Benchmark: the whole indicator registry versus a plain DuckDB scan (issue 2, item 8).
+"""Benchmark: the whole indicator registry versus a plain DuckDB scan (issue "Foundation", item 8).
 
 Generates a synthetic county with at least 10 million contacts (or reuses one),
 ingests it into a throw-away warehouse, then, in one run:
 
 * times the whole registry by station x quarter (every indicator whose grain
-  allows station; the rest county x quarter), repeated, median reported;
+  allows station; the rest county x quarter; per-resident rates, defined per year
+  only, by year), repeated, median reported, in two ways:
+  - staged: as ``ResultStore.materialise`` runs it, inside one ``stage_cache`` so that
+    stages shared by several indicators (access events, per-patient continuity rows)
+    are computed once; the time includes building every expression and the stages;
+  - plain: each indicator's expression from the raw tables, as a live query runs it;
 * times a plain DuckDB scan that only reads and sums the columns those
   indicators use (found by walking their Ibis expressions), repeated, median;
-* reports their ratio, rows per second and the process's peak memory.
+* reports the ratios, contacts per second, ingest rows per second, the
+  process's peak memory, CPU time, and each indicator's time (slowest first).
 
-Not part of the test suite: `python bench/indicators.py [--population N] [--repeat R]`.
+Not part of the test suite:
+
+    python bench/indicators.py [--population N] [--years Y] [--repeat R] [--data DIR] [--json FILE]
+
+The measured figures are recorded in docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import ibis
@@ -30,8 +43,8 @@ from rich.table import Table
 
 from valvomo.config import Settings
 from valvomo.indicators import REGISTRY, Query
-from valvomo.indicators.registry import UnsupportedQueryError
-from valvomo.indicators.runner import expression
+from valvomo.indicators.registry import Indicator, UnsupportedQueryError
+from valvomo.indicators.runner import expression, stage_cache
 from valvomo.warehouse.sources import MissingTableError
 
 console = Console()
@@ -59,21 +72,36 @@ class PeakMemory:
         self._thread.join()
 
 
-def registry_expressions(warehouse) -> dict[str, ibis.Table]:
-    exprs = {}
+def cpu_seconds() -> float:
+    """User + system CPU time of this process (all DuckDB threads included)."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
+def runnable(warehouse) -> list[tuple[Indicator, Query]]:
+    """Every indicator the warehouse's tables allow, by station when its grain allows, by quarter
+    (per-resident rates are defined per year only: by year)."""
+    entries = []
     for indicator in REGISTRY:
         by = ("station",) if "station" in indicator.grain else ()
-        try:
-            exprs[indicator.id] = expression(indicator, warehouse, Query(period="quarter", by=by))
-        except (MissingTableError, UnsupportedQueryError) as error:
-            console.print(f"[yellow]skipped {indicator.id}: {error}[/yellow]")
-    return exprs
+        for period in ("quarter", "year"):
+            query = Query(period=period, by=by)
+            try:
+                expression(indicator, warehouse, query)
+            except (MissingTableError, UnsupportedQueryError) as error:
+                reason = error
+                continue
+            entries.append((indicator, query))
+            break
+        else:
+            console.print(f"[yellow]skipped {indicator.id}: {reason}[/yellow]")
+    return entries
 
 
-def used_columns(exprs: dict[str, ibis.Table]) -> dict[str, set[str]]:
+def used_columns(exprs: list[ibis.Table]) -> dict[str, set[str]]:
     """Columns of the stored tables that the indicator expressions read, per table."""
     used: dict[str, set[str]] = {}
-    for expr in exprs.values():
+    for expr in exprs:
         for field in expr.op().find(ops.Field):
             rel = field.rel
             if isinstance(rel, (ops.DatabaseTable, ops.UnboundTable)):
@@ -81,28 +109,36 @@ def used_columns(exprs: dict[str, ibis.Table]) -> dict[str, set[str]]:
     return used
 
 
-def scan_sql(table_name: str, columns: set[str], types: dict[str, str]) -> str:
+def scan_sql(table_name: str, schema: ibis.Schema, columns: set[str]) -> str:
+    """One pass over ``columns``, touching every value (so no column is pruned)."""
     parts = []
     for col in sorted(columns):
-        kind = types[col].lower()
-        if "timestamp" in kind or kind == "date":
-            parts.append(f"sum(epoch({col}))")
-        elif kind.startswith("varchar") or kind == "string":
-            parts.append(f"sum(length({col}))")
-        elif kind == "boolean":
-            parts.append(f"sum({col}::int)")
+        dtype = schema[col]
+        if dtype.is_timestamp() or dtype.is_date():
+            parts.append(f'sum(epoch("{col}"))')
+        elif dtype.is_string():
+            parts.append(f'sum(length("{col}"))')
+        elif dtype.is_boolean():
+            parts.append(f'sum("{col}"::int)')
         else:
-            parts.append(f"sum({col})")
-    return f"SELECT count(*), {', '.join(parts)} FROM {table_name}"
+            parts.append(f'sum("{col}")')
+    return f'SELECT count(*), {", ".join(parts)} FROM "{table_name}"'
+
+
+def timed(fn: Callable[[], None]) -> tuple[float, float]:
+    cpu, wall = cpu_seconds(), time.perf_counter()
+    fn()
+    return time.perf_counter() - wall, cpu_seconds() - cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--population", type=int, default=1_100_000)
+    parser.add_argument("--population", type=int, default=1_000_000)
     parser.add_argument("--years", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "valvomo-bench-county")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--no-plain", action="store_true", help="time only the staged registry run")
     args = parser.parse_args()
 
     from valvomo.ingest import ingest_folder
@@ -118,81 +154,129 @@ def main() -> None:
         console.print(f"generated in {time.perf_counter() - t0:.1f} s")
 
     home = Path(tempfile.mkdtemp(prefix="valvomo-bench-home-"))
+    try:
+        figures = run(args, home, ingest_folder, Warehouse)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
     settings = Settings(home=home)
     with PeakMemory() as ingest_memory:
         t0 = time.perf_counter()
         result = ingest_folder(settings, args.data, progress=True)
         ingest_seconds = time.perf_counter() - t0
-    warehouse = Warehouse(settings)
-    contacts = warehouse.table("contacts").count().execute()
-    total_rows = sum(result.row_counts.values()) if hasattr(result, "row_counts") else contacts
+    warehouse = warehouse_class(settings)
+    contacts = warehouse.row_counts()["contacts"]
+    total_rows = sum(result.row_counts.values())
     console.print(f"ingest: {total_rows:,} rows in {ingest_seconds:.1f} s = {total_rows / ingest_seconds:,.0f} rows/s")
 
-    exprs = registry_expressions(warehouse)
-    used = used_columns(exprs)
+    indicators = runnable(warehouse)
+    plain_exprs = {i.id: expression(i, warehouse, query) for i, query in indicators}
     con = warehouse.backend
     scans = []
-    for name, columns in used.items():
-        schema = warehouse.table(name).schema()
-        physical = warehouse.table(name).op().name
-        types = {c: str(schema[c]) for c in columns}
-        scans.append(scan_sql(physical, columns, {c: "varchar" if t == "string" else t for c, t in types.items()}))
-
-    def run_registry():
-        for expr in exprs.values():
-            con.to_pyarrow(expr)
+    for name, columns in used_columns(list(plain_exprs.values())).items():
+        if name.startswith("wh_calendar"):
+            continue  # the working-day calendar is generated in memory, not read from the warehouse
+        scans.append(scan_sql(name, con.table(name).schema(), columns))
 
     def run_scan():
         for sql in scans:
             con.raw_sql(sql).fetchall()
 
-    run_scan()  # warm the file cache once for both
-    registry_times, scan_times = [], []
+    staged_last: dict[str, float] = {}
+
+    def run_staged():
+        # What materialise does for one period and breakdown: build and run every indicator inside one
+        # stage cache; the first indicator reading a shared stage pays for computing it.
+        with stage_cache(warehouse, period_kinds={query.period for _, query in indicators}):
+            for indicator, query in indicators:
+                t0 = time.perf_counter()
+                con.to_pyarrow(expression(indicator, warehouse, query))
+                staged_last[indicator.id] = time.perf_counter() - t0
+
+    def run_plain():
+        for expr in plain_exprs.values():
+            con.to_pyarrow(expr)
+
+    run_scan()  # warm the file cache once for all
+    scan_times, staged_times, plain_times, staged_cpu, plain_cpu = [], [], [], [], []
     with PeakMemory() as memory:
         for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            run_scan()
-            scan_times.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            run_registry()
-            registry_times.append(time.perf_counter() - t0)
+            scan_times.append(timed(run_scan)[0])
+            wall, cpu = timed(run_staged)
+            staged_times.append(wall)
+            staged_cpu.append(cpu)
+            if not args.no_plain:
+                wall, cpu = timed(run_plain)
+                plain_times.append(wall)
+                plain_cpu.append(cpu)
     per_indicator = {}
-    for indicator_id, expr in exprs.items():
-        t0 = time.perf_counter()
-        con.to_pyarrow(expr)
-        per_indicator[indicator_id] = time.perf_counter() - t0
+    if not args.no_plain:
+        for indicator_id, expr in plain_exprs.items():
+            t0 = time.perf_counter()
+            con.to_pyarrow(expr)
+            per_indicator[indicator_id] = time.perf_counter() - t0
 
-    registry_median = statistics.median(registry_times)
     scan_median = statistics.median(scan_times)
+    staged_median = statistics.median(staged_times)
     figures = {
         "contacts": contacts,
-        "indicators": len(exprs),
+        "table_rows": dict(warehouse.row_counts()),
+        "indicators": len(indicators),
         "repeat": args.repeat,
-        "registry_median_s": round(registry_median, 3),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "scan_median_s": round(scan_median, 3),
-        "ratio": round(registry_median / scan_median, 2),
-        "contacts_per_second_registry": round(contacts / registry_median),
+        "scan_times_s": [round(t, 3) for t in scan_times],
+        "registry_median_s": round(staged_median, 3),
+        "registry_times_s": [round(t, 3) for t in staged_times],
+        "registry_cpu_median_s": round(statistics.median(staged_cpu), 1),
+        "ratio": round(staged_median / scan_median, 1),
+        "contacts_per_second_registry": round(contacts / staged_median),
         "peak_rss_mb": round(memory.peak / 2**20),
+        "ingest_rows": total_rows,
         "ingest_seconds": round(ingest_seconds, 1),
         "ingest_rows_per_second": round(total_rows / ingest_seconds),
         "ingest_peak_rss_mb": round(ingest_memory.peak / 2**20),
-        "per_indicator_s": {k: round(v, 3) for k, v in sorted(per_indicator.items(), key=lambda kv: -kv[1])},
+        "per_indicator_staged_s": {
+            k: round(v, 3) for k, v in sorted(staged_last.items(), key=lambda kv: -kv[1])
+        },
     }
-    table = Table(title="Indicator registry vs plain scan (medians)")
+    if plain_times:
+        plain_median = statistics.median(plain_times)
+        figures.update(
+            plain_registry_median_s=round(plain_median, 3),
+            plain_registry_times_s=[round(t, 3) for t in plain_times],
+            plain_registry_cpu_median_s=round(statistics.median(plain_cpu), 1),
+            plain_ratio=round(plain_median / scan_median, 1),
+            per_indicator_plain_s={
+                k: round(v, 3) for k, v in sorted(per_indicator.items(), key=lambda kv: -kv[1])
+            },
+        )
+    return figures
+
+
+def report(figures: dict) -> None:
+    table = Table(title="Indicator registry by station x quarter vs plain scan (medians)")
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, value in figures.items():
-        if key != "per_indicator_s":
+        if not key.startswith("per_indicator") and not isinstance(value, (dict, list)):
             table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
-    slow = Table(title="Slowest indicators (one run)")
-    slow.add_column("indicator")
-    slow.add_column("seconds", justify="right")
-    for key, value in list(figures["per_indicator_s"].items())[:10]:
-        slow.add_row(key, f"{value:.2f}")
-    console.print(slow)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    for key, title in (("per_indicator_plain_s", "plain, one run"), ("per_indicator_staged_s", "staged, last run")):
+        if key not in figures:
+            continue
+        slow = Table(title=f"Slowest indicators ({title})")
+        slow.add_column("indicator")
+        slow.add_column("seconds", justify="right")
+        for indicator_id, seconds in list(figures[key].items())[:12]:
+            slow.add_row(indicator_id, f"{seconds:.2f}")
+        console.print(slow)
 
 
 if __name__ == "__main__":

@@ -162,7 +162,8 @@ def test_cli_equals_store_before_and_after_materialising(cli, tmp_path, warehous
     after = json.loads(cli(*args).stdout)
     assert before == after
     store = ResultStore(get_settings(), warehouse=warehouse)
-    assert store.status()["combinations"] == 24  # 2 indicators x 3 periods x 4 breakdowns
+    # 2 indicators x (4 breakdowns by quarter + county and station by month and by year) = 2 x 8
+    assert store.status()["combinations"] == 16
     # access_7d and the distribution come from the store, coci is computed live: the same rows either way
     assert after == store.query(
         ["access_7d", "waiting_days_distribution", "coci"],

@@ -131,9 +131,10 @@ def combinations(registry):
 
 def test_materialised_rows_equal_live_computation(stored, warehouse, registry):
     settings, report = stored
-    # access_7d, distribution, median: 3 periods x 4 breakdowns = 12 each; physician_share has no
-    # profession in its grain: 3 x 2 = 6; t3_days needs slots and is not attempted: 12 x 3 + 6 = 42
-    assert report.combinations == 42 and not report.failed and not report.skipped
+    # stored: 4 breakdowns by quarter + county and station by month and by year = 8 for access_7d,
+    # distribution and median; physician_share has no profession in its grain: 2 + 2 + 2 = 6; t3_days
+    # needs slots and is not attempted: 8 x 3 + 6 = 30. The other 12 are computed live on request.
+    assert report.combinations == 30 and not report.failed and not report.skipped
     assert (settings.home / "results" / "snap-1" / "results.parquet").exists()
     fresh = ResultStore(settings, warehouse=warehouse, registry=registry)
     assert fresh.is_materialised()
@@ -242,7 +243,8 @@ def test_new_snapshot_replaces_the_old(settings, small_registry):
     second.materialise(progress=False)  # again for the same snapshot: replaced in place
     # unsafe characters in a snapshot id become "_"; no temporary or retired directories remain
     assert [p.name for p in (settings.home / "results").iterdir()] == ["snap_2"]
-    assert second.status()["materialised"] and second.status()["combinations"] == 12
+    # access_7d: 4 breakdowns by quarter + 2 by month + 2 by year = 8
+    assert second.status()["materialised"] and second.status()["combinations"] == 8
 
 
 def test_stored_rows_of_another_registry_are_not_used(stored, warehouse, registry, small_registry):

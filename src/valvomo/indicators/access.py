@@ -19,6 +19,7 @@ from valvomo.indicators.common import (
     nearest_rank,
     realised_patient_contacts,
     share,
+    stage,
 )
 from valvomo.indicators.registry import Indicator, Query, Target, register
 from valvomo.schema import codes
@@ -61,9 +62,19 @@ def access_events(sources: Sources) -> ir.Table:
     return events.mutate(waiting_days=days_between(events.started_at.date(), events.assessed_at.date()))
 
 
+# What the access indicators read of an event: the reference date and what the breakdowns need.
+EVENT_COLUMNS = ("contact_id", "patient_id", "station_id", "profession", "contact_type", "started_at")
+
+
+def shared_access_events(sources: Sources) -> ir.Table:
+    """``access_events`` with the columns the indicators use, computed once per materialisation run
+    (``common.stage``): the 7/14/90-day shares, the distribution and the percentiles share it."""
+    return stage(sources, "access_events", lambda: access_events(sources).select(*EVENT_COLUMNS, "waiting_days"))
+
+
 def _access_share(max_days: int):
     def build(sources: Sources, query: Query) -> ir.Table:
-        events = add_period_and_dimensions(access_events(sources), sources, query, reference="started_at")
+        events = add_period_and_dimensions(shared_access_events(sources), sources, query, reference="started_at")
         return share(events, events.waiting_days <= max_days, query)
 
     return build
@@ -100,7 +111,7 @@ for _days, _id, _fi, _sv, _en, _targets in (
 
 
 def _waiting_distribution(sources: Sources, query: Query) -> ir.Table:
-    events = add_period_and_dimensions(access_events(sources), sources, query, reference="started_at")
+    events = add_period_and_dimensions(shared_access_events(sources), sources, query, reference="started_at")
     wait = events.waiting_days
     cases = []
     for label, low, high in WAITING_BINS:
@@ -136,7 +147,7 @@ register(
 
 def _waiting_percentile(num: int, den: int):
     def build(sources: Sources, query: Query) -> ir.Table:
-        events = add_period_and_dimensions(access_events(sources), sources, query, reference="started_at")
+        events = add_period_and_dimensions(shared_access_events(sources), sources, query, reference="started_at")
         return nearest_rank(events, "waiting_days", num, den, query)
 
     return build
@@ -169,12 +180,17 @@ def _assessed_first_events(sources: Sources) -> ir.Table:
     return contacts.filter(contacts.assessed_at.notnull())
 
 
-def _urgent_next_working_day(sources: Sources, query: Query) -> ir.Table:
+def _urgent_events(sources: Sources) -> ir.Table:
     contacts = _assessed_first_events(sources)
     events = first_per_assessment(contacts.filter(contacts.urgency == "urgent"))
     calendar = sources.calendar().select(_day="day", _next="next_working_day")
     events = events.mutate(_assessed_day=events.assessed_at.date())
     events = events.join(calendar, events._assessed_day == calendar._day)
+    return events.select(*EVENT_COLUMNS, "_assessed_day", "_next")
+
+
+def _urgent_next_working_day(sources: Sources, query: Query) -> ir.Table:
+    events = stage(sources, "urgent_events", lambda: _urgent_events(sources))
     events = add_period_and_dimensions(events, sources, query, reference="started_at")
     started = events.started_at.date()
     met = (started == events._assessed_day) | (started <= events._next)
@@ -205,12 +221,17 @@ register(
 )
 
 
-def _assessment_same_day(sources: Sources, query: Query) -> ir.Table:
+def _assessment_events(sources: Sources) -> ir.Table:
     contacts = _assessed_first_events(sources)
     events = first_per_assessment(contacts.filter(contacts.contacted_at.notnull()))
     calendar = sources.calendar().select(_day="day", _working="is_working_day", _next="next_working_day")
     events = events.mutate(_contact_day=events.contacted_at.date(), _assessed_day=events.assessed_at.date())
     events = events.join(calendar, events._contact_day == calendar._day)
+    return events.select(*EVENT_COLUMNS, "contacted_at", "_contact_day", "_assessed_day", "_working", "_next")
+
+
+def _assessment_same_day(sources: Sources, query: Query) -> ir.Table:
+    events = stage(sources, "assessment_events", lambda: _assessment_events(sources))
     events = add_period_and_dimensions(events, sources, query, reference="contacted_at")
     met = ibis.ifelse(
         events._working,

@@ -23,6 +23,7 @@ from valvomo.indicators.common import (
     group_keys,
     realised_patient_contacts,
     share,
+    stage,
 )
 from valvomo.indicators.registry import Indicator, Query, Target, register
 from valvomo.warehouse.sources import Sources
@@ -60,11 +61,21 @@ def adult_patient_contacts(sources: Sources, min_age: int = ADULT_AGE) -> ir.Tab
     return joined.filter(age >= min_age).drop("_adult_pid", "_adult_birth_year")
 
 
+# What the channel indicators read of a contact: the reference date and what the breakdowns need.
+CONTACT_COLUMNS = ("patient_id", "station_id", "profession", "contact_type", "started_at")
+
+
+def shared_adult_contacts(sources: Sources) -> ir.Table:
+    """``adult_patient_contacts`` with the columns used, joined to ``patients`` once per
+    materialisation run (``common.stage``) rather than once per period and breakdown."""
+    return stage(
+        sources, ("adult_patient_contacts", ADULT_AGE), lambda: adult_patient_contacts(sources).select(*CONTACT_COLUMNS)
+    )
+
+
 def _remote_share_builder(remote: tuple[str, ...]):
     def build(sources: Sources, query: Query) -> ir.Table:
-        events = add_period_and_dimensions(
-            adult_patient_contacts(sources), sources, query, reference="started_at"
-        )
+        events = add_period_and_dimensions(shared_adult_contacts(sources), sources, query, reference="started_at")
         return share(events, events.contact_type.isin(remote), query)
 
     return build

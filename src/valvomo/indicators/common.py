@@ -9,10 +9,14 @@ the date of a timestamp is ``ts.date()``; days between dates use
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+
 import ibis
 import ibis.expr.types as ir
 
-from valvomo.indicators.registry import DIMENSION_COLUMNS, Dimension, PeriodKind, Query
+from valvomo.indicators.registry import DIMENSION_COLUMNS, PERIOD_KINDS, Dimension, PeriodKind, Query
 from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources
 
@@ -177,3 +181,88 @@ def exact_median(events: ir.Table, column: str, keys: list[str]) -> ir.Table:
         value=middle[column].cast("float64").mean(),
         n=middle._n.max(),
     )
+
+
+# --- shared stages -------------------------------------------------------------------------------------
+#
+# Several indicators, and every breakdown of one indicator, start from the same intermediate table
+# (the care-guarantee access events, the per-patient continuity rows, ...). Computing such a stage
+# once per materialisation run instead of once per query is where most of the time goes
+# (engine-notes.md, "Where the time goes"). ``stage`` is a no-op outside ``stage_cache``: a live
+# query builds the whole expression as before. Inside it, the stage is stored once as a temporary
+# table on the sources' backend (Ibis ``cache``: a DuckDB temp table, a persisted Spark view) and
+# dropped when the block ends, so nothing outlives the run and nothing can go stale across snapshots.
+
+_ACTIVE_STAGES: contextvars.ContextVar[dict[int, _StageCache] | None] = contextvars.ContextVar(
+    "valvomo_stage_caches", default=None
+)
+
+
+class _StageCache:
+    """Temporary tables of the stages computed so far for one ``Sources`` object, and the period
+    kinds the run will ask for."""
+
+    def __init__(self, period_kinds: tuple[PeriodKind, ...]) -> None:
+        self.tables: dict[Hashable, ir.Table] = {}
+        self.period_kinds = period_kinds
+
+    def get(self, key: Hashable, build: Callable[[], ir.Table]) -> ir.Table:
+        if key not in self.tables:
+            self.tables[key] = build().cache()
+        return self.tables[key]
+
+    def release(self) -> None:
+        tables, self.tables = list(self.tables.values()), {}
+        for table in tables:
+            table.release()
+
+
+@contextmanager
+def stage_cache(sources: Sources, *, period_kinds: Iterable[PeriodKind] = PERIOD_KINDS) -> Iterator[None]:
+    """Within the block, ``stage(sources, ...)`` computes each stage of ``sources`` once.
+
+    ``period_kinds``: the period kinds the block will query, so that a stage can serve them all at
+    once (``staged_period_kinds``). Scoped to the current thread/context and to this ``sources``
+    object; the temporary tables are dropped on exit (also on error). Nesting for the same sources
+    reuses the outer cache.
+    """
+    active = _ACTIVE_STAGES.get() or {}
+    if id(sources) in active:
+        yield
+        return
+    cache = _StageCache(tuple(k for k in PERIOD_KINDS if k in set(period_kinds)))
+    token = _ACTIVE_STAGES.set({**active, id(sources): cache})
+    try:
+        yield
+    finally:
+        _ACTIVE_STAGES.reset(token)
+        cache.release()
+
+
+def _active_cache(sources: Sources) -> _StageCache | None:
+    active = _ACTIVE_STAGES.get()
+    return active.get(id(sources)) if active else None
+
+
+def staging(sources: Sources) -> bool:
+    """Whether ``stage(sources, ...)`` stores stages now (inside ``stage_cache(sources)``)."""
+    return _active_cache(sources) is not None
+
+
+def staged_period_kinds(sources: Sources, query: Query) -> tuple[PeriodKind, ...]:
+    """The period kinds a stage for ``query`` should cover: inside ``stage_cache`` those the run will
+    ask for (plus the query's own), outside it only the query's. Lets a builder compute one stage
+    that serves several later queries (e.g. continuity windows of months, quarters and years)."""
+    cache = _active_cache(sources)
+    wanted = {query.period, *(cache.period_kinds if cache is not None else ())}
+    return tuple(k for k in PERIOD_KINDS if k in wanted)
+
+
+def stage(sources: Sources, key: Hashable, build: Callable[[], ir.Table]) -> ir.Table:
+    """``build()``, computed once per ``key`` inside ``stage_cache(sources)``; as is outside it.
+
+    ``key`` must name everything the stage depends on besides ``sources`` (period kind, date range,
+    parameters), because the cached table is returned for every later call with an equal key.
+    """
+    cache = _active_cache(sources)
+    return build() if cache is None else cache.get(key, build)

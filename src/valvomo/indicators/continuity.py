@@ -11,10 +11,13 @@ as a hash join; the heavy grouping is keyed by the window's integer end month an
 the period label is attached to the much smaller per-patient rows.
 
 Per-patient work dominates the run time (engine-notes.md), so the visits are
-grouped once: one ordered pass gives each visit its predecessor (for SECON), one
-aggregation gives ``patient_professional_counts`` per (window, patient,
-professional, station), and COCI, UPC, SECON, MMCI, the share with COCI >= 0.5
-and the patient's station all derive from that small table.
+grouped as little as possible: one ordered pass gives each visit its predecessor
+(for SECON); the windowed visits are counted once per (window, patient,
+professional), from which COCI, UPC, SECON, MMCI and the share with COCI >= 0.5
+derive, and once per (window, patient, station), which gives the patient's
+station (``window_counts``). Within a materialisation run the per-patient rows
+are a shared stage (``common.stage``), computed once for every period kind and
+breakdown.
 
 A patient's station is their ``home_station_id`` when present, otherwise the
 station of most of their window visits (ties: smallest station_id). Age bands
@@ -33,8 +36,17 @@ from valvomo.indicators.common import (
     period_label,
     realised_patient_contacts,
     restrict_dates,
+    stage,
+    staged_period_kinds,
+    staging,
 )
-from valvomo.indicators.registry import Indicator, PeriodKind, Query, UnsupportedQueryError, register
+from valvomo.indicators.registry import (
+    Indicator,
+    PeriodKind,
+    Query,
+    UnsupportedQueryError,
+    register,
+)
 from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources
 
@@ -110,34 +122,52 @@ def with_predecessor(visits: ir.Table) -> ir.Table:
     )
 
 
-def patient_professional_counts(sources: Sources, query: Query, professions: tuple[str, ...]) -> ir.Table:
-    """Visits per (_last_mi, patient_id, professional_id, station_id) in each period's window
-    (``_last_mi`` identifies the period: see ``window_periods``), and ``same_as_previous``: visits
-    whose predecessor in the window was with the same professional.
+def window_ends(visits: ir.Table, query: Query, kinds: tuple[PeriodKind, ...]) -> ir.Table:
+    """(_last_mi): the window ends of the periods of the given kinds in the query's date range.
+
+    A period's figures depend on its period kind only through the window's last month (a quarter's
+    window is the 12 months ending in its last month, as is that month's), so one computation over
+    these ends serves months, quarters and years alike.
+    """
+    ends = [
+        window_periods(visits, Query(period=kind, start=query.start, end=query.end)).select("_last_mi")
+        for kind in kinds
+    ]
+    return ends[0].distinct() if len(ends) == 1 else ibis.union(*ends, distinct=True)
+
+
+def window_counts(visits: ir.Table, ends: ir.Table) -> tuple[ir.Table, ir.Table]:
+    """The visits in each window ending at ``ends._last_mi``, counted two ways:
+
+    * per (_last_mi, patient_id, professional_id): ``n_j`` visits and ``same``, the visits whose
+      predecessor in the window was with the same professional;
+    * per (_last_mi, patient_id, station_id): ``visits``.
 
     The predecessor of a visit is in the window exactly when its month is not before the window's
-    first month (windows are contiguous and the visit itself is in the window).
+    first month (windows are contiguous and the visit itself is in the window). Both counts are taken
+    straight from the windowed visits: at 10 million contacts almost every (window, patient,
+    professional) has one station, so an intermediate count per all four keys would be as large as
+    the per-professional one and cost a third grouping.
     """
-    visits = continuity_visits(sources, professions)
-    windowed = in_windows(with_predecessor(visits), window_periods(visits, query))
+    windowed = in_windows(with_predecessor(visits), ends)
     same = (windowed._prev_professional == windowed.professional_id) & (
         windowed._prev_mi >= windowed._last_mi - (WINDOW_MONTHS - 1)
     )
     windowed = windowed.mutate(_same=same.fill_null(False))
-    return windowed.group_by(["_last_mi", "patient_id", "professional_id", "station_id"]).aggregate(
-        visits=lambda t: t.count(),
-        same_as_previous=lambda t: t.count(where=t._same),
+    per_professional = windowed.group_by(["_last_mi", "patient_id", "professional_id"]).aggregate(
+        n_j=lambda t: t.count(),
+        same=lambda t: t.count(where=t._same),
     )
+    per_station = windowed.group_by(["_last_mi", "patient_id", "station_id"]).aggregate(visits=lambda t: t.count())
+    return per_professional, per_station
 
 
-def majority_station(counts: ir.Table) -> ir.Table:
-    """(_last_mi, patient_id, _majority_station): the station of most window visits, ties by smallest id."""
-    per_station = counts.group_by(["_last_mi", "patient_id", "station_id"]).aggregate(
-        _n=lambda t: t.visits.sum()
-    )
+def majority_station(per_station: ir.Table) -> ir.Table:
+    """(_last_mi, patient_id, _majority_station) from one row per (_last_mi, patient_id, station_id)
+    with ``visits``: the station of most window visits, ties by smallest id."""
     order = ibis.window(
         group_by=[per_station._last_mi, per_station.patient_id],
-        order_by=[per_station._n.desc(), per_station.station_id],
+        order_by=[per_station.visits.desc(), per_station.station_id],
     )
     ranked = per_station.mutate(_rank=ibis.row_number().over(order))
     top = ranked.filter(ranked._rank == 0)
@@ -152,10 +182,14 @@ def patient_continuity(
     COCI = (sum n_j^2 - N) / (N (N - 1)); UPC = max n_j / N; SECON = same-professional
     consecutive pairs / (N - 1); MMCI = (1 - k / (N + 0.1)) / (1 - 1 / (N + 0.1)).
     """
-    counts = patient_professional_counts(sources, query, professions)
-    per_professional = counts.group_by(["_last_mi", "patient_id", "professional_id"]).aggregate(
-        n_j=lambda t: t.visits.sum(), same=lambda t: t.same_as_previous.sum()
-    )
+    visits = continuity_visits(sources, professions)
+    periods = window_periods(visits, query)
+    return _patient_indices(visits, periods, min_visits).join(periods, "_last_mi")
+
+
+def _patient_indices(visits: ir.Table, ends: ir.Table, min_visits: int) -> ir.Table:
+    """``patient_continuity`` without the period label, for the windows ending at ``ends._last_mi``."""
+    per_professional, per_station = window_counts(visits, ends)
     per_patient = per_professional.group_by(["_last_mi", "patient_id"]).aggregate(
         visits=lambda t: t.n_j.sum(),
         sum_squares=lambda t: (t.n_j * t.n_j).sum(),
@@ -174,8 +208,13 @@ def patient_continuity(
         continuous=2 * (per_patient.sum_squares - per_patient.visits)
         >= per_patient.visits * (per_patient.visits - 1),
     )
-    rows = with_indices.join(majority_station(counts), ["_last_mi", "patient_id"])
-    return rows.join(window_periods(continuity_visits(sources, professions), query), "_last_mi")
+    return with_indices.join(majority_station(_of_patients(per_station, per_patient)), ["_last_mi", "patient_id"])
+
+
+def _of_patients(rows: ir.Table, per_patient: ir.Table) -> ir.Table:
+    """``rows`` of the (_last_mi, patient_id) pairs in ``per_patient``: ranking stations only for the
+    patients who are counted (a semi-join; the result joins ``per_patient`` anyway)."""
+    return rows.semi_join(per_patient.select("_last_mi", "patient_id"), ["_last_mi", "patient_id"])
 
 
 def add_patient_dimensions(per_patient: ir.Table, sources: Sources, query: Query) -> ir.Table:
@@ -213,9 +252,23 @@ def _keys(query: Query) -> list[str]:
     return ["period", *query.dimension_columns()]
 
 
+def shared_patient_continuity(sources: Sources, query: Query, professions: tuple[str, ...]) -> ir.Table:
+    """``patient_continuity``; within a materialisation run (``common.stage``) the per-patient rows are
+    computed once per professions and date range for the window ends of all the period kinds the run
+    asks for: they do not depend on the breakdown or on the period kind, and COCI, UPC, SECON, MMCI and
+    the continuous share all read them."""
+    if not staging(sources):
+        return patient_continuity(sources, query, professions)
+    visits = continuity_visits(sources, professions)
+    kinds = staged_period_kinds(sources, query)
+    key = ("patient_continuity", professions, MIN_VISITS, kinds, query.start, query.end)
+    rows = stage(sources, key, lambda: _patient_indices(visits, window_ends(visits, query, kinds), MIN_VISITS))
+    return rows.join(window_periods(visits, query), "_last_mi")
+
+
 def _mean_index(index: str, professions: tuple[str, ...]):
     def build(sources: Sources, query: Query) -> ir.Table:
-        rows = add_patient_dimensions(patient_continuity(sources, query, professions), sources, query)
+        rows = add_patient_dimensions(shared_patient_continuity(sources, query, professions), sources, query)
         grouped = rows.group_by(_keys(query)).aggregate(
             value=lambda t: t[index].mean(), n=lambda t: t.count()
         )
@@ -225,7 +278,7 @@ def _mean_index(index: str, professions: tuple[str, ...]):
 
 
 def _continuous_share(sources: Sources, query: Query) -> ir.Table:
-    rows = add_patient_dimensions(patient_continuity(sources, query, PHYSICIANS), sources, query)
+    rows = add_patient_dimensions(shared_patient_continuity(sources, query, PHYSICIANS), sources, query)
     grouped = rows.group_by(_keys(query)).aggregate(
         numerator=lambda t: t.count(where=t.continuous), denominator=lambda t: t.count()
     )
@@ -349,19 +402,33 @@ register(
 )
 
 
-def _named_professional_coverage(sources: Sources, query: Query) -> ir.Table:
+def _t11_visits(sources: Sources) -> ir.Table:
     contacts = realised_patient_contacts(sources.table("contacts"))
-    visits = contacts.filter(contacts.service_type == codes.CARE_GUARANTEE_SERVICE_TYPE).select(
+    return contacts.filter(contacts.service_type == codes.CARE_GUARANTEE_SERVICE_TYPE).select(
         "patient_id", "station_id", "started_at"
     )
-    periods = window_periods(visits, query)
-    windowed = in_windows(visits, periods)
+
+
+def _frequent_patients(visits: ir.Table, ends: ir.Table) -> ir.Table:
+    """(_last_mi, patient_id, visits, _majority_station) for patients with at least
+    ``NAMED_PROFESSIONAL_MIN_CONTACTS`` of ``visits`` in the windows ending at ``ends._last_mi``."""
+    windowed = in_windows(visits, ends)
     counts = windowed.group_by(["_last_mi", "patient_id", "station_id"]).aggregate(visits=lambda t: t.count())
     per_patient = counts.group_by(["_last_mi", "patient_id"]).aggregate(visits=lambda t: t.visits.sum())
     per_patient = per_patient.filter(per_patient.visits >= NAMED_PROFESSIONAL_MIN_CONTACTS)
-    per_patient = per_patient.join(majority_station(counts), ["_last_mi", "patient_id"]).join(
-        periods, "_last_mi"
-    )
+    return per_patient.join(majority_station(_of_patients(counts, per_patient)), ["_last_mi", "patient_id"])
+
+
+def _named_professional_coverage(sources: Sources, query: Query) -> ir.Table:
+    visits = _t11_visits(sources)
+    periods = window_periods(visits, query)
+    if staging(sources):  # once per date range for all period kinds (see shared_patient_continuity)
+        kinds = staged_period_kinds(sources, query)
+        key = ("frequent_patients", kinds, query.start, query.end)
+        frequent = stage(sources, key, lambda: _frequent_patients(visits, window_ends(visits, query, kinds)))
+    else:
+        frequent = _frequent_patients(visits, periods)
+    per_patient = frequent.join(periods, "_last_mi")
     named = sources.table("patients").select(_named_pid="patient_id", _named_nurse="named_nurse_id")
     rows = per_patient.left_join(named, per_patient.patient_id == named._named_pid)
     rows = add_patient_dimensions(rows, sources, query)

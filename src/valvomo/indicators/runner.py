@@ -14,10 +14,13 @@ from collections.abc import Iterable
 import ibis
 import pyarrow as pa
 
+from valvomo.indicators.common import stage_cache
 from valvomo.indicators.registry import REGISTRY, Indicator, Query, Registry, UnsupportedQueryError
 from valvomo.warehouse.sources import MissingTableError, Sources
 
 COUNT_COLUMNS = ("numerator", "denominator", "n")
+
+__all__ = ["COUNT_COLUMNS", "compute", "compute_many", "expression", "stage_cache", "to_rows"]
 
 
 def expression(indicator: Indicator, sources: Sources, query: Query) -> ibis.Table:
@@ -91,13 +94,16 @@ def compute_many(
     skip_unavailable: bool = True,
 ) -> list[dict]:
     """Rows of several indicators; indicators whose tables or grain do not fit are skipped
-    when ``skip_unavailable`` (the materialiser computes "everything that can be")."""
+    when ``skip_unavailable`` (the materialiser computes "everything that can be").
+
+    Stages shared by several indicators (``common.stage``) are computed once for the call."""
     rows: list[dict] = []
-    for indicator_id in indicator_ids or registry.ids():
-        entry = registry.get(indicator_id)
-        try:
-            rows.extend(compute(entry, sources, query, registry=registry))
-        except (MissingTableError, UnsupportedQueryError):
-            if not skip_unavailable:
-                raise
+    with stage_cache(sources):
+        for indicator_id in indicator_ids or registry.ids():
+            entry = registry.get(indicator_id)
+            try:
+                rows.extend(compute(entry, sources, query, registry=registry))
+            except (MissingTableError, UnsupportedQueryError):
+                if not skip_unavailable:
+                    raise
     return rows

@@ -1,14 +1,20 @@
 """Indicator results for every interface: materialised once per ingest, disclosure-controlled on the way out.
 
 ``ResultStore.materialise`` computes every registry indicator the warehouse's
-tables allow, for each period kind and the breakdowns the dashboard uses most
-(county, station, profession, station x profession), and stores the
+tables allow, for the period kinds and breakdowns the dashboard reads
+(``MATERIALISED``: county, station, profession and station x profession by
+quarter; county and station by month and by year), and stores the
 *unsuppressed* rows once per warehouse snapshot under
 ``<home>/results/<snapshot_id>/`` (Parquet plus a JSON manifest, written to a
 temporary directory and renamed into place; older snapshots are removed).
 ``ResultStore.query`` serves rows from there when the combination was
 materialised and computes the rest live with ``valvomo.indicators.compute``;
 either way the rows are identical, and disclosure control is applied last.
+
+Materialising runs inside ``stage_cache``: intermediate tables that several
+indicators or breakdowns share (access events, per-patient continuity rows) are
+computed once per run as temporary tables and dropped at its end
+(docs/performance.md has the measurements behind these choices).
 
 Date ranges select whole periods: a period is included when it lies entirely
 within [start, end]. Events are never cut at an arbitrary date, so a figure for
@@ -45,17 +51,19 @@ from valvomo.indicators.registry import (
     REGISTRY,
     Dimension,
     Indicator,
+    PeriodKind,
     Query,
     Registry,
     UnknownIndicatorError,
     UnsupportedQueryError,
 )
-from valvomo.indicators.runner import COUNT_COLUMNS, compute
+from valvomo.indicators.runner import COUNT_COLUMNS, compute, stage_cache
 from valvomo.services.periods import period_within
 from valvomo.warehouse.sources import MissingTableError, Sources
 
 __all__ = [
     "BY_COMBINATIONS",
+    "MATERIALISED",
     "EmptyWarehouseError",
     "MaterialiseReport",
     "MissingTableError",
@@ -63,17 +71,26 @@ __all__ = [
     "UnknownIndicatorError",
     "UnsupportedQueryError",
     "indicator_series",
+    "is_materialised_breakdown",
     "materialise_results",
     "parse_by",
 ]
 
-# Breakdowns stored at ingest; any other breakdown is computed on request.
+# Breakdowns stored at ingest (by quarter; see ``MATERIALISED`` for month and year).
 BY_COMBINATIONS: tuple[tuple[Dimension, ...], ...] = (
     (),
     ("station",),
     ("profession",),
     ("station", "profession"),
 )
+# What ``materialise`` stores, per period kind: what the dashboard pages read (web/view_models.py:
+# every breakdown by quarter; county and station by month and year). Any other combination is
+# computed on request and cached in-process per snapshot; storing all twelve took ~1.5x as long.
+MATERIALISED: dict[PeriodKind, tuple[tuple[Dimension, ...], ...]] = {
+    "month": ((), ("station",)),
+    "quarter": BY_COMBINATIONS,
+    "year": ((), ("station",)),
+}
 RESULTS_FILE = "results.parquet"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
@@ -110,6 +127,7 @@ class MaterialiseReport:
     skipped: list[dict[str, Any]] = field(default_factory=list)  # tables or grain do not allow it
     failed: list[dict[str, Any]] = field(default_factory=list)  # an indicator raised an unexpected error
     seconds: float = 0.0
+    timings: list[dict[str, Any]] = field(default_factory=list)  # seconds per combination, run order
 
 
 def parse_by(by: str | Iterable[str] | None) -> tuple[Dimension, ...]:
@@ -129,6 +147,12 @@ def parse_by(by: str | Iterable[str] | None) -> tuple[Dimension, ...]:
                 f"unknown dimension {part!r}; expected one of {', '.join(DIMENSIONS)}"
             )
     return tuple(d for d in DIMENSIONS if d in parts)
+
+
+def is_materialised_breakdown(period: str, by: Sequence[str]) -> bool:
+    """Whether ``materialise`` stores this period kind and breakdown (cheap to serve for every
+    indicator); other combinations are computed live, indicator by indicator."""
+    return parse_by(by) in MATERIALISED.get(period, ())  # type: ignore[call-overload]
 
 
 def _combination_key(indicator_id: str, period: str, by: Sequence[str]) -> str:
@@ -332,7 +356,7 @@ class ResultStore:
             if not all(warehouse.has(name) for name in indicator.requires):
                 continue
             for period in PERIOD_KINDS:
-                for by in BY_COMBINATIONS:
+                for by in MATERIALISED[period]:
                     if set(by) <= indicator.grain:
                         combos.append((indicator, period, by))
         return combos
@@ -359,24 +383,30 @@ class ResultStore:
         specs: list[dict[str, Any]] = []
 
         def run(step: Callable[[], None] | None = None) -> None:
-            for indicator, period, by in combos:
-                key = _combination_key(indicator.id, period, by)
-                where = {"indicator": indicator.id, "period": period, "by": list(by)}
-                try:
-                    rows = compute(indicator, warehouse, Query(period=period, by=by), registry=self.registry)
-                except (MissingTableError, UnsupportedQueryError) as error:
-                    report.skipped.append({**where, "reason": str(error)})
-                except Exception as error:  # reported in the manifest; retried live on request
-                    report.failed.append({**where, "error": f"{type(error).__name__}: {error}"})
-                else:
-                    columns = [c for c in ("bin", *COUNT_COLUMNS) if rows and c in rows[0]]
-                    if not rows:
-                        columns = ["bin"] if indicator.distribution else []
-                    stored.append((key, rows))
-                    specs.append({**where, "key": key, "columns": columns, "rows": len(rows)})
-                    report.rows += len(rows)
-                if step is not None:
-                    step()
+            with stage_cache(warehouse, period_kinds={period for _, period, _ in combos}):
+                for combo in combos:
+                    one(*combo)
+                    if step is not None:
+                        step()
+
+        def one(indicator: Indicator, period: PeriodKind, by: tuple[Dimension, ...]) -> None:
+            key = _combination_key(indicator.id, period, by)
+            where = {"indicator": indicator.id, "period": period, "by": list(by)}
+            began = time.perf_counter()
+            try:
+                rows = compute(indicator, warehouse, Query(period=period, by=by), registry=self.registry)
+            except (MissingTableError, UnsupportedQueryError) as error:
+                report.skipped.append({**where, "reason": str(error)})
+            except Exception as error:  # reported in the manifest; retried live on request
+                report.failed.append({**where, "error": f"{type(error).__name__}: {error}"})
+            else:
+                columns = [c for c in ("bin", *COUNT_COLUMNS) if rows and c in rows[0]]
+                if not rows:
+                    columns = ["bin"] if indicator.distribution else []
+                stored.append((key, rows))
+                specs.append({**where, "key": key, "columns": columns, "rows": len(rows)})
+                report.rows += len(rows)
+            report.timings.append({**where, "seconds": round(time.perf_counter() - began, 3)})
 
         if progress:
             from rich.console import Console
