@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from valvomo.config import Settings
-from valvomo.disclosure import protect_rows
+from valvomo.disclosure import protect_breakdown, protect_rows
 from valvomo.indicators.registry import (
     DIMENSION_COLUMNS,
     DIMENSIONS,
@@ -577,7 +577,10 @@ class ResultStore:
                     raise
         if start is not None or end is not None:
             rows = [row for row in rows if period_within(row["period"], start, end)]
-        return protect_rows(rows, profile or self.settings.disclosure_profile, registry=self.registry)
+        chosen = profile or self.settings.disclosure_profile
+        protected = protect_rows(rows, chosen, registry=self.registry)
+        # A breakdown's groups add up to a total shown elsewhere: complementary suppression across them.
+        return protect_breakdown(protected, chosen, registry=self.registry) if dims else protected
 
 
 def materialise_results(settings: Settings, progress: bool = True) -> MaterialiseReport:
