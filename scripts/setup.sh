@@ -4,7 +4,8 @@
 #   - with --test: the test tools, Debian's chromium (browser tests drive it through
 #     Playwright with executable_path; no browser is ever downloaded), poppler-utils
 #     (pdftoppm for report tests), a Java runtime for the PySpark backend, and
-#     axe-core from the npm registry (accessibility scans).
+#     axe-core from the npm registry (accessibility scans), and a local PostgreSQL
+#     server so the app-state tests also run against PostgreSQL, not only SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +45,7 @@ fi
 if ((want_test)); then
   # Java for PySpark (local mode); chromium for Playwright; poppler for pdftoppm.
   command -v java >/dev/null 2>&1 || apt_install default-jre-headless
-  apt_install chromium poppler-utils
+  apt_install chromium poppler-utils postgresql
   if [[ -f package.json ]] && [[ ! -f node_modules/axe-core/axe.min.js ]]; then
     log "installing axe-core from the npm registry"
     npm install --no-audit --no-fund --silent >/dev/null

@@ -6,6 +6,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 export VALVOMO_HOME="${VALVOMO_HOME:-$(mktemp -d)}"
+
+# App state must work on PostgreSQL too: start the local server (installed by setup) and give the
+# tests a throw-away database. Without a server those tests say they were skipped and why.
+if [[ -z "${VALVOMO_TEST_POSTGRES_URL:-}" ]] && command -v pg_ctlcluster >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+  pg_version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  pg_ctlcluster "$pg_version" main start >/dev/null 2>&1 || true
+  if su postgres -c "psql -qtAc 'select 1'" >/dev/null 2>&1; then
+    su postgres -c "psql -q" >/dev/null 2>&1 <<'SQL' || true
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'valvomo_test') THEN
+    CREATE ROLE valvomo_test LOGIN PASSWORD 'valvomo_test';
+  END IF;
+END $$;
+SQL
+    if su postgres -c "dropdb --if-exists valvomo_test && createdb -O valvomo_test valvomo_test" >/dev/null 2>&1; then
+      export VALVOMO_TEST_POSTGRES_URL="postgresql+psycopg://valvomo_test:valvomo_test@127.0.0.1/valvomo_test"
+      echo "== PostgreSQL $pg_version for the app-state tests"
+    fi
+  fi
+fi
 echo "== ruff"
 .venv/bin/ruff check src tests bench
 echo "== import contracts"
