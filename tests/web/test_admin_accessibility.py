@@ -49,16 +49,42 @@ def live_url(app, make_user):
 
 
 @pytest.fixture
-def page(live_url):
-    from playwright.sync_api import sync_playwright
+def browse(live_url):
+    """Run ``check(page)`` in Debian chromium, in a thread of its own.
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+    Playwright's sync API refuses to run where an asyncio loop is running, and an
+    earlier test in the same process may leave one in the main thread (the ASGI
+    test clients do); a fresh thread has none, so the result does not depend on
+    test order.
+    """
+
+    def run(check) -> None:
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            from playwright.sync_api import sync_playwright
+
+            try:
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(
+                        executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+                    )
+                    try:
+                        context = browser.new_context(viewport={"width": 1280, "height": 900})
+                        check(context.new_page())
+                    finally:
+                        browser.close()
+            except BaseException as error:  # re-raised in the test's thread
+                failure.append(error)
+
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join(timeout=300)
+        assert not worker.is_alive(), "the browser check did not finish in 300 s"
+        if failure:
+            raise failure[0]
+
+    return run
 
 
 def axe_violations(page) -> list[dict]:
@@ -74,7 +100,11 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
-def test_core_pages_pass_axe_and_keyboard_checks(page, live_url):
+def test_core_pages_pass_axe_and_keyboard_checks(browse, live_url):
+    browse(lambda page: _core_pages(page, live_url))
+
+
+def _core_pages(page, live_url):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_url}/login")
     assert page.evaluate("document.documentElement.lang") == "fi"
@@ -98,8 +128,12 @@ def test_core_pages_pass_axe_and_keyboard_checks(page, live_url):
     assert {k: v for k, v in problems.items() if v} == {}
 
 
-def test_pages_reflow_at_200_percent_zoom(page, live_url):
+def test_pages_reflow_at_200_percent_zoom(browse, live_url):
     """A 640 px wide viewport is 1280 px at 200 % zoom: no horizontal scrolling of the page."""
+    browse(lambda page: _reflow(page, live_url))
+
+
+def _reflow(page, live_url):
     page.set_viewport_size({"width": 640, "height": 900})
     page.goto(f"{live_url}/login")
     page.fill("#username", "boss")
