@@ -120,8 +120,9 @@ def _waiting_distribution(sources: Sources, query: Query) -> ir.Table:
     events = events.mutate(bin=ibis.cases(*cases))
     keys = group_keys(query)
     per_bin = events.group_by([*keys, "bin"]).aggregate(numerator=lambda t: t.count())
-    totals = events.group_by(keys).aggregate(denominator=lambda t: t.count())
-    joined = per_bin.join(totals, keys)
+    # The group total as a window sum, not a join: a join on the keys would drop groups whose
+    # dimension is null (a patient without a recorded language), since null never equals null.
+    joined = per_bin.mutate(denominator=per_bin.numerator.sum().over(ibis.window(group_by=keys)))
     return joined.mutate(value=joined.numerator.cast("float64") / joined.denominator, n=joined.numerator)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import ibis
 import ibis.expr.types as ir
 
 from valvomo.indicators.common import (
@@ -118,8 +119,9 @@ def _mix(events: ir.Table, query: Query) -> ir.Table:
     """One row per ``bin`` with ``n``, and share of the group's realised patient contacts."""
     keys = group_keys(query)
     per_bin = events.group_by([*keys, "bin"]).aggregate(numerator=lambda t: t.count())
-    totals = events.group_by(keys).aggregate(denominator=lambda t: t.count())
-    joined = per_bin.join(totals, keys)
+    # The group total as a window sum, not a join: a join on the keys would drop groups whose
+    # dimension is null (a patient without a recorded language), since null never equals null.
+    joined = per_bin.mutate(denominator=per_bin.numerator.sum().over(ibis.window(group_by=keys)))
     return joined.mutate(value=joined.numerator.cast("float64") / joined.denominator, n=joined.numerator)
 
 
