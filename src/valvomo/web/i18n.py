@@ -24,7 +24,7 @@ from babel.numbers import format_decimal
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
-DOMAINS: tuple[str, ...] = ("core", "pages", "programmes")
+DOMAINS: tuple[str, ...] = ("core", "pages", "programmes", "segments", "simulation")
 LANGUAGE_NAMES: dict[str, str] = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LOCALE_DIR = Path(__file__).with_name("locale")
 
