@@ -1,0 +1,1 @@
+"""Capacity and channel scenarios: a discrete-event simulation calibrated on the warehouse (spec: simulation.md)."""
