@@ -55,6 +55,8 @@ def output_columns(rows: list[dict]) -> list[str]:
 
 def rows_to_csv(rows: list[dict]) -> str:
     """CSV with the contract's columns; redacted and missing cells empty, ``suppressed`` true/false."""
+    from valvomo.services.spreadsheet import neutralise_row
+
     columns = output_columns(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -67,7 +69,7 @@ def rows_to_csv(rows: list[dict]) -> str:
                 cells.append("true" if value else "false")
             else:
                 cells.append("" if value is None else value)
-        writer.writerow(cells)
+        writer.writerow(neutralise_row(cells))
     return buffer.getvalue()
 
 

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
+from valvomo.services.spreadsheet import neutralise_cell, neutralise_row
 from valvomo.web import deps, view_models
 from valvomo.web.view_models import TableModel
 
@@ -48,9 +49,10 @@ def _row_suppressed(row) -> bool:
 
 
 def _raw(cell) -> object:
+    """The downloaded value of a cell: empty when redacted, formula-like text neutralised."""
     if cell.suppressed:
         return None
-    return cell.value
+    return neutralise_cell(cell.value)
 
 
 def table_csv(table: TableModel) -> bytes:
@@ -58,7 +60,7 @@ def table_csv(table: TableModel) -> bytes:
     buffer = io.StringIO()
     buffer.write(f"# disclosure_profile={table.profile}; {table.profile_text}\n")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.key for c in table.columns] + ["suppressed"])
+    writer.writerow(neutralise_row([c.key for c in table.columns] + ["suppressed"]))
     for row in table.rows:
         values = ["" if _raw(cell) is None else _raw(cell) for cell in row]
         writer.writerow(values + ["true" if _row_suppressed(row) else "false"])
@@ -73,10 +75,10 @@ def table_xlsx(table: TableModel) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.key[:31]
-    sheet.append([table.profile_text])
+    sheet.append(neutralise_row([table.profile_text]))
     sheet["A1"].font = Font(bold=True)
-    sheet.append([table.caption])
-    sheet.append([c.label for c in table.columns] + ["suppressed"])
+    sheet.append(neutralise_row([table.caption]))
+    sheet.append(neutralise_row([c.label for c in table.columns] + ["suppressed"]))
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in table.rows:
