@@ -7,6 +7,7 @@ hook ``valvomo.warehouse.snapshots.crash_checkpoint``). The README documents eac
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -39,6 +40,15 @@ class Settings(BaseSettings):
     spark_master: str = Field("local[2]", description="Spark master URL when backend=pyspark.")
     host: str = Field("127.0.0.1", description="Address `valvomo serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `valvomo serve` listens on.")
+    ingest_future_days: int = Field(
+        366,
+        ge=0,
+        le=3660,
+        description="Ingest refuses dates and timestamps later than the extraction (the ingest run) plus this many days.",
+    )
+    ingest_earliest_date: dt.date = Field(
+        dt.date(2000, 1, 1), description="Ingest refuses dates and timestamps before this day (docs/ingest.md)."
+    )
 
     @field_validator("home")
     @classmethod

@@ -40,7 +40,9 @@ def ingest(
     ),
 ) -> None:
     """Validate a folder of canonical tables and load it into the warehouse atomically."""
-    out, err = Console(), Console(stderr=True)
+    # Error and warning lines carry data values: no markup, no emoji codes (":x:"), no highlighting.
+    out = Console(emoji=False, markup=False, highlight=False)
+    err = Console(stderr=True, emoji=False, markup=False, highlight=False)
     try:
         result = ingest_folder(get_settings(), folder, append=append, progress=progress)
     except IngestError as exc:

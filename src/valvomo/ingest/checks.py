@@ -15,7 +15,7 @@ file that lacks a station the stored contacts use is an error too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +70,18 @@ def _show(values: tuple) -> str:
 class SetChecks:
     """Duplicate-key and reference checks over the planned tables (see module docstring)."""
 
-    def __init__(self, plans: Mapping[str, TablePlan], collector: ErrorCollector, spill_dir: Path):
+    def __init__(
+        self,
+        plans: Mapping[str, TablePlan],
+        collector: ErrorCollector,
+        spill_dir: Path,
+        failed: Collection[str] = (),
+    ):
         self.plans = dict(plans)
         self.collector = collector
+        # Tables whose new file already has errors (or could not be read to the end): references into them
+        # are summarised in one line, so the root cause is not buried under its consequences.
+        self.failed = frozenset(failed)
         self.con = duckdb.connect()
         spill_dir.mkdir(parents=True, exist_ok=True)
         self.con.execute(f"SET temp_directory = {_literal(spill_dir)}")
@@ -144,6 +153,9 @@ class SetChecks:
         self.collector.total += total - len(shown)
 
     def references(self, child: TablePlan, column: str, parent: TablePlan, parent_column: str) -> None:
+        if parent.name in self.failed:
+            self._summarise_references(child, column, parent, parent_column)
+            return
         rows = self.con.execute(
             f"""
             SELECT c.{column}, c.__row, c.__new, count(*) OVER () AS total
@@ -172,3 +184,33 @@ class SetChecks:
                 )
             )
         self.collector.total += total - len(shown)
+
+    def _summarise_references(self, child: TablePlan, column: str, parent: TablePlan, parent_column: str) -> None:
+        """One error for all references into a table whose file failed validation."""
+        failing = self.con.execute(
+            f"""
+            SELECT count(*), min(c.__row) FILTER (WHERE c.__new), bool_or(c.__new)
+            FROM final_{child.name} c
+            WHERE c.{column} IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM final_{parent.name} p WHERE p.{parent_column} = c.{column})
+            """
+        ).fetchone()
+        count, first_row, any_new = failing
+        if not count:
+            return
+        file, data_row = self._location(child, first_row, True) if any_new else (child.stored_label, None)
+        parent_file = parent.new_label or parent.name
+        self.collector.add(
+            ValidationError(
+                file,
+                None,
+                column,
+                None,
+                f"{count:,} row(s) (the first is row {data_row}) refer to a {parent_column} not found in "
+                f"{parent_file}, which has errors of its own (listed first); fix {parent_file} and check "
+                "again before looking at these"
+                if data_row is not None
+                else f"{count:,} stored row(s) refer to a {parent_column} not found in {parent_file}, which "
+                f"has errors of its own (listed first); fix {parent_file} first",
+            )
+        )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from valvomo.ingest.identity_codes import mask_if_identity_code
+from valvomo.ingest.identity_codes import mask_identity_codes_in
 
 _VALUE_DISPLAY_LIMIT = 60
 
@@ -45,11 +45,21 @@ class ValidationError:
         return f"{', '.join(parts)}: {self.message}"
 
 
-def display_value(value: str) -> str:
-    """Quote a value for an error message, shortened so one bad cell cannot flood the report."""
+def excerpt(value: str) -> str:
+    """The most of a value an error may hold: its first characters, identity codes masked.
+
+    Errors end up in the terminal, the ingest log and the dashboard; a 20 MB cell or the
+    content of a file that should not have been read must not travel with them.
+    """
     if len(value) > _VALUE_DISPLAY_LIMIT:
         value = value[: _VALUE_DISPLAY_LIMIT - 1] + "…"
-    return repr(value)
+    return mask_identity_codes_in(value)
+
+
+def display_value(value: str) -> str:
+    """Quote a value for an error message (``repr``: control characters and NUL bytes shown escaped),
+    shortened so one bad cell cannot flood the report."""
+    return repr(excerpt(value))
 
 
 class IngestError(Exception):
@@ -100,8 +110,9 @@ class ErrorCollector:
     def add(self, error: ValidationError) -> None:
         self.total += 1
         if self.room:
-            value = None if error.value is None else mask_if_identity_code(error.value)
-            self.errors.append(replace(error, value=value))
+            value = None if error.value is None else excerpt(error.value)
+            column = None if error.column is None else excerpt(error.column)
+            self.errors.append(replace(error, value=value, column=column))
 
     def add_rows(
         self,

@@ -96,6 +96,14 @@ def mask_identity_code(value: str) -> str:
     return "".join("*" if ch.isalnum() else ch for ch in value.strip())
 
 
+_INSIDE = re.compile(SHAPE_PATTERN[1:-1], re.IGNORECASE)
+
+
+def mask_identity_codes_in(text: str) -> str:
+    """Mask every identity-code-shaped part of a longer text (a whole row, a header), and a whole value."""
+    return _INSIDE.sub(lambda found: mask_identity_code(found.group()), mask_if_identity_code(text))
+
+
 def mask_if_identity_code(value: str) -> str:
     """Never echo something shaped like an identity code in an error message or log."""
     return mask_identity_code(value) if looks_like_identity_code(value) else value

@@ -38,7 +38,7 @@ from valvomo.ingest.errors import ErrorCollector, IngestError, ValidationError
 from valvomo.ingest.log import append_ingest_log
 from valvomo.ingest.progress import IngestProgress
 from valvomo.ingest.readers import PARQUET_BATCH_ROWS, SourceFile, TableReader, discover
-from valvomo.ingest.validate import TableValidator
+from valvomo.ingest.validate import DateBounds, TableValidator
 from valvomo.schema import LOAD_ORDER, TABLES
 from valvomo.warehouse.canonical import arrow_schema, canonicalise
 from valvomo.warehouse.snapshots import (
@@ -75,6 +75,7 @@ class _Staged:
     path: Path | None
     rows: int
     to_data_row: Callable[[int], int]
+    failed: bool = False  # the file had errors of its own (or could not be read to the end)
 
 
 @dataclass
@@ -176,15 +177,19 @@ def _ingest(
                     "required table missing: the folder needs contacts.csv or contacts.parquet",
                 )
             )
+        bounds = DateBounds.around(
+            _extraction_time(), settings.ingest_future_days, settings.ingest_earliest_date
+        )
         staged = {
-            name: _stage(source, builder.work_path(f"{name}.parquet"), collector, bar)
+            name: _stage(source, builder.work_path(f"{name}.parquet"), collector, bar, bounds)
             for name, source in contents.files.items()
         }
         for name, table in staged.items():
             run.tables[name] = table.rows
         plans = _plans(staged, stored, append)
         task = bar.task("keys and references", None)
-        checks = SetChecks(plans, collector, builder.work_path("duckdb"))
+        failed_tables = {name for name, table in staged.items() if table.failed}
+        checks = SetChecks(plans, collector, builder.work_path("duckdb"), failed_tables)
         try:
             checks.run()
         finally:
@@ -213,14 +218,22 @@ def _ingest(
     )
 
 
-def _stage(source: SourceFile, target: Path, collector: ErrorCollector, bar: IngestProgress) -> _Staged:
+def _extraction_time() -> dt.datetime:
+    """When the extract was taken, at the latest: now, as naive Helsinki wall-clock time like the warehouse."""
+    return dt.datetime.now(ZoneInfo("Europe/Helsinki")).replace(tzinfo=None, microsecond=0)
+
+
+def _stage(
+    source: SourceFile, target: Path, collector: ErrorCollector, bar: IngestProgress, bounds: DateBounds
+) -> _Staged:
     """Read and validate one file into a staged Parquet file in canonical types."""
+    errors_before = collector.total
     reader = TableReader(source, collector)
     task = bar.task(source.name, reader.total_units)
     rows = 0
     path = None
     if reader.header is not None:
-        validator = TableValidator(source.name, TABLES[source.table], reader.header, collector)
+        validator = TableValidator(source.name, TABLES[source.table], reader.header, collector, bounds)
         with pq.ParquetWriter(
             target, _storage_schema(source.table), compression=PARQUET_COMPRESSION
         ) as writer:
@@ -233,7 +246,7 @@ def _stage(source: SourceFile, target: Path, collector: ErrorCollector, bar: Ing
         collector.renumber(source.name, reader.numbering.to_data_row)
     reader.report_broken_rows()
     bar.finish(task)
-    return _Staged(source, path, rows, reader.numbering.to_data_row)
+    return _Staged(source, path, rows, reader.numbering.to_data_row, collector.total > errors_before)
 
 
 def _plans(staged: dict[str, _Staged], stored: Snapshot | None, append: bool) -> dict[str, TablePlan]:

@@ -59,8 +59,21 @@ def discover(folder: Path, collector: ErrorCollector) -> FolderContents:
     found: dict[str, list[SourceFile]] = {}
     warnings: list[str] = []
     manifest = None
+    root = folder.resolve()
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
+            continue
+        if _leaves_folder(path, root):
+            collector.add(
+                ValidationError(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    "is a link to a file outside the input folder, which ingest does not follow; "
+                    "copy the file into the folder instead",
+                )
+            )
             continue
         if path.name == MANIFEST_FILE:
             manifest = read_manifest(path, collector, warnings)
@@ -88,6 +101,17 @@ def discover(folder: Path, collector: ErrorCollector) -> FolderContents:
         elif sources:
             files[table] = sources[0]
     return FolderContents(files, manifest, warnings, ambiguous)
+
+
+def _leaves_folder(path: Path, root: Path) -> bool:
+    """A symbolic link (or a chain of them) whose target is not inside ``root``; a broken link counts too."""
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return True
+    return not target.is_relative_to(root)
 
 
 def read_manifest(path: Path, collector: ErrorCollector, warnings: list[str]) -> dict[str, Any]:
@@ -249,7 +273,9 @@ class TableReader:
                 parsed_rows += batch.num_rows
                 yield pa.RecordBatch.from_arrays(batch.columns, names=self.header), handle.tell()
         except pa.ArrowInvalid as exc:
-            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            if "straddl" in str(exc):
+                self._report_long_line(parsed_rows)
+            elif "UTF8" in str(exc) or "UTF-8" in str(exc):
                 self._file_error(
                     f"not valid UTF-8 text after data row {parsed_rows}; save the file as UTF-8 (Excel: 'CSV UTF-8')"
                 )
@@ -261,6 +287,23 @@ class TableReader:
             handle.close()
         if self._broken:
             self._locate_broken_rows()
+
+    def _report_long_line(self, parsed_rows: int) -> None:
+        """Arrow's "straddling object" error: a row longer than one read block. Say where, in plain words."""
+        found = find_long_line(self.source.path, CSV_BLOCK_BYTES)
+        limit = _size(CSV_BLOCK_BYTES)
+        if found is None:
+            self._file_error(
+                f"a row after data row {parsed_rows} is longer than {limit} (perhaps a quote that is never "
+                "closed); reading stopped"
+            )
+            return
+        line, length = found
+        self._file_error(
+            f"line {line:,} is {_size(length)} long; a row may be at most {limit} (check for a "
+            "quote that is never closed or a missing line break); reading stopped",
+            row=max(1, line - 1),
+        )
 
     def _locate_broken_rows(self) -> None:
         """Find the data-row numbers of the skipped rows (only when there are any: a slow scan)."""
@@ -297,6 +340,29 @@ class TableReader:
                     "(check the separator and the quoting of values that contain commas)",
                 )
             )
+
+
+def _size(octets: int) -> str:
+    return f"{octets / (1 << 20):.1f} MiB" if octets >= 1 << 20 else f"{octets / 1024:.0f} KiB"
+
+
+def find_long_line(path: Path, limit: int, chunk: int = 1 << 20) -> tuple[int, int] | None:
+    """The first line (1-based, header = line 1) longer than ``limit`` bytes and its length, scanning in chunks."""
+    line, length = 1, 0
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            start = 0
+            while (end := block.find(b"\n", start)) >= 0:
+                length += end - start
+                if length > limit:
+                    return line, length
+                line, length, start = line + 1, 0, end + 1
+            length += len(block) - start
+            if length > limit:
+                while (more := handle.read(chunk)) and (newline := more.find(b"\n")) < 0:
+                    length += len(more)
+                return line, length + (newline if more else 0)
+    return None
 
 
 def _without_row_text(message: str) -> str:

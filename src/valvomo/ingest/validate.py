@@ -9,6 +9,7 @@ references — can run on the staged Parquet file afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections import Counter
@@ -26,6 +27,32 @@ from valvomo.schema.tables import Column, DType, Table
 from valvomo.warehouse.canonical import ARROW_TYPES, canonicalise
 
 _PANDAS_INDEX = re.compile(r"^__index_level_\d+__$")
+# C0 control characters and DEL: a NUL byte in a key makes every reference to it fail, a line feed in a
+# name breaks every report; no canonical text column holds them.
+CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """The plausible span of dates and timestamps in an extract (docs/ingest.md, "Dates").
+
+    ``latest`` is the extraction time plus ``VALVOMO_INGEST_FUTURE_DAYS``: an extract cannot describe
+    events long after it was taken (a 2099 contact is a typo that would change the indicators).
+    ``earliest`` is ``VALVOMO_INGEST_EARLIEST_DATE``.
+    """
+
+    earliest: dt.datetime
+    latest: dt.datetime
+    latest_reason: str
+
+    @classmethod
+    def around(cls, extracted_at: dt.datetime, future_days: int, earliest: dt.date) -> DateBounds:
+        reason = (
+            f"the extraction time {extracted_at:%Y-%m-%d %H:%M} plus VALVOMO_INGEST_FUTURE_DAYS={future_days} days"
+        )
+        start = dt.datetime.combine(earliest, dt.time())
+        return cls(start, extracted_at + dt.timedelta(days=future_days), reason)
 
 
 @dataclass
@@ -104,8 +131,16 @@ def length_text(column: Column) -> str:
 class TableValidator:
     """Checks the header once and every batch of one input file; see the module docstring."""
 
-    def __init__(self, file: str, table: Table, header: list[str], collector: ErrorCollector):
+    def __init__(
+        self,
+        file: str,
+        table: Table,
+        header: list[str],
+        collector: ErrorCollector,
+        date_bounds: DateBounds | None = None,
+    ):
         self.file = file
+        self.date_bounds = date_bounds
         self.table = table
         self.collector = collector
         self.rows = 0
@@ -185,6 +220,10 @@ class TableValidator:
         present = pc.invert(missing)
         unparsed = pc.and_(present, pc.is_null(parsed))
         self._report(unparsed, column.name, display, first_row, f"expected {EXPECTED[column.dtype]}")
+        if column.dtype == "str":
+            parsed = self._check_text(parsed, column, first_row)
+        if column.dtype in ("timestamp", "date") and self.date_bounds is not None:
+            self._check_dates(parsed, column, display, first_row)
         if column.codes is not None:
             unknown = pc.invert(pc.is_in(parsed, value_set=pa.array(column.codes, target)))
             self._report(
@@ -206,6 +245,53 @@ class TableValidator:
             outside = bounds[0] if len(bounds) == 1 else pc.or_(*bounds)
             self._report(outside, column.name, display, first_row, f"expected {range_text(column)}")
         return parsed
+
+    def _check_text(self, parsed: pa.Array, column: Column, first_row: int) -> pa.Array:
+        """Length limit and control characters; a failing value is reported once and stored as null."""
+        limit = column.text_limit
+        bad = pa.nulls(len(parsed), pa.bool_())
+        if limit is not None and column.length is None:  # an exact length has its own check below
+            lengths = pc.utf8_length(parsed)
+            too_long = pc.greater(lengths, limit)
+
+            def long_message(index: int) -> str:
+                return f"too long: {lengths[index].as_py():,} characters; at most {limit} allowed in this column"
+
+            self._report(too_long, column.name, parsed, first_row, long_message)
+            bad = too_long
+        control = pc.match_substring_regex(parsed, CONTROL_CHARACTERS)
+        control = pc.and_(control, pc.invert(pc.fill_null(bad, False)))
+
+        def control_message(index: int) -> str:
+            text = parsed[index].as_py()
+            found = _CONTROL.search(text)
+            position = found.start() + 1 if found else 0
+            code = ord(found.group()) if found else 0
+            name = "a NUL byte" if code == 0 else f"control character U+{code:04X}"
+            return f"contains {name} at character {position}; expected printable text"
+
+        self._report(control, column.name, parsed, first_row, control_message)
+        refused = pc.fill_null(pc.or_(pc.fill_null(bad, False), pc.fill_null(control, False)), False)
+        if not pc.any(refused).as_py():
+            return parsed
+        return pc.if_else(refused, pa.scalar(None, parsed.type), parsed)
+
+    def _check_dates(self, parsed: pa.Array, column: Column, display: pa.Array, first_row: int) -> None:
+        bounds = self.date_bounds
+        if column.dtype == "date":
+            earliest = pa.scalar(bounds.earliest.date(), pa.date32())
+            latest = pa.scalar(bounds.latest.date(), pa.date32())
+        else:
+            earliest = pa.scalar(bounds.earliest, parsed.type)
+            latest = pa.scalar(bounds.latest, parsed.type)
+        self._report(
+            pc.less(parsed, earliest), column.name, display, first_row,
+            f"before {bounds.earliest:%Y-%m-%d}, the earliest plausible date (VALVOMO_INGEST_EARLIEST_DATE)",
+        )  # fmt: skip
+        self._report(
+            pc.greater(parsed, latest), column.name, display, first_row,
+            f"later than {bounds.latest:%Y-%m-%d %H:%M}, {bounds.latest_reason}; check the year",
+        )  # fmt: skip
 
     def _check_order(
         self, typed: dict[str, pa.Array], earlier: str, later: str, batch, first_row: int

@@ -35,6 +35,9 @@ CONVENTIONS = (
     "An empty cell is null. Booleans are "
     + ", ".join(f"`{t}`/`{f}`" for t, f in zip(codes.TRUE_WORDS, codes.FALSE_WORDS, strict=True))
     + " (any letter case).",
+    "Text is at most the length in its type (`str(≤ 64)`: up to 64 characters; `str(3)`: exactly 3) and "
+    "holds no control characters (NUL, line feed, …); a longer value is an error naming the file, row, "
+    "column and the limit.",
     "Unknown codes are errors, not silent nulls; the error names the file, row, column, value and the "
     "allowed values. Unknown columns are errors too.",
 )
@@ -49,6 +52,8 @@ def column_type(column: Column) -> str:
         return "enum"
     if column.length is not None:
         return f"{column.dtype}({column.length})"
+    if column.text_limit is not None:
+        return f"{column.dtype}(≤ {column.text_limit})"
     if column.minimum is not None and column.maximum is not None:
         return f"{column.dtype} {_number(column.minimum)}–{_number(column.maximum)}"
     if column.minimum is not None:

@@ -14,6 +14,12 @@ from valvomo.schema import codes
 
 DType = Literal["str", "int", "float", "bool", "timestamp", "date"]
 
+# The longest text a cell may hold when a column names no ``max_length`` of its own: every text column has
+# a limit, so a 20 MB "station name" is refused at ingest instead of reaching the dashboard.
+DEFAULT_MAX_LENGTH: dict[DType, int] = {"str": 255}
+# Identifiers (pseudonyms, unit ids): the app database stores station ids in 64 characters.
+ID_MAX_LENGTH = 64
+
 
 @dataclass(frozen=True)
 class Column:
@@ -28,6 +34,16 @@ class Column:
     maximum: float | None = None
     length: int | None = None
     avohilmo: str | None = None
+    max_length: int | None = None
+
+    @property
+    def text_limit(self) -> int | None:
+        """The most characters a value may have: ``max_length``, else the default of the dtype (None: no limit)."""
+        if self.max_length is not None:
+            return self.max_length
+        if self.length is not None:
+            return self.length
+        return DEFAULT_MAX_LENGTH.get(self.dtype)
 
 
 @dataclass(frozen=True)
@@ -64,11 +80,11 @@ STATIONS = Table(
     "stations",
     "Service units: health stations, nurse-led stations, the central guidance unit.",
     (
-        _c("station_id", "str", True, "Unit id.", avohilmo="PALVELUNTUOTTAJA_YKSIKKO"),
-        _c("name_fi", "str", True, "Finnish name."),
-        _c("name_sv", "str", False, "Swedish name."),
+        _c("station_id", "str", True, "Unit id.", avohilmo="PALVELUNTUOTTAJA_YKSIKKO", max_length=ID_MAX_LENGTH),
+        _c("name_fi", "str", True, "Finnish name.", max_length=200),
+        _c("name_sv", "str", False, "Swedish name.", max_length=200),
         _c("municipality", "str", True, "Municipality code, e.g. 638 Porvoo.", length=3),
-        _c("county", "str", True, "Wellbeing services county name."),
+        _c("county", "str", True, "Wellbeing services county name.", max_length=100),
         _c("kind", "str", True, "Kind of unit.", codes=codes.STATION_KINDS),
     ),
     primary_key=("station_id",),
@@ -92,12 +108,12 @@ PATIENTS = Table(
     "patients",
     "Pseudonymised patients (or all residents when manifest.json says so).",
     (
-        _c("patient_id", "str", True, "Pseudonym.", avohilmo="TNRO"),
+        _c("patient_id", "str", True, "Pseudonym.", avohilmo="TNRO", max_length=ID_MAX_LENGTH),
         _c("birth_year", "int", True, "Year of birth.", minimum=1890, maximum=2200),
         _c("sex", "str", True, "Sex.", codes=codes.SEXES),
         _c("municipality", "str", True, "Home municipality.", length=3, avohilmo="ASIAKAS_KOTIKUNTA"),
         _c("language", "str", False, "Language.", codes=codes.LANGUAGES),
-        _c("home_station_id", "str", False, "The station the resident is listed at."),
+        _c("home_station_id", "str", False, "The station the resident is listed at.", max_length=ID_MAX_LENGTH),
         _c("named_nurse_id", "str", False, "Named responsible nurse (hoitovastaava)."),
         _c("named_physician_id", "str", False, "Named physician (omalääkäri)."),
     ),
@@ -109,14 +125,14 @@ CONTACTS = Table(
     "contacts",
     "One row per contact event, realised or cancelled (Avohilmo visit/contact).",
     (
-        _c("contact_id", "str", True, "Contact id.", avohilmo="AVOHILMO_ID"),
-        _c("patient_id", "str", True, "Patient pseudonym.", avohilmo="TNRO"),
-        _c("station_id", "str", True, "Unit.", avohilmo="PALVELUNTUOTTAJA_YKSIKKO"),
+        _c("contact_id", "str", True, "Contact id.", avohilmo="AVOHILMO_ID", max_length=ID_MAX_LENGTH),
+        _c("patient_id", "str", True, "Patient pseudonym.", avohilmo="TNRO", max_length=ID_MAX_LENGTH),
+        _c("station_id", "str", True, "Unit.", avohilmo="PALVELUNTUOTTAJA_YKSIKKO", max_length=ID_MAX_LENGTH),
         _c("professional_id", "str", False, "Pseudonymised performer."),
         _c("profession", "str", True, "Profession of the performer.", codes=codes.PROFESSIONS, avohilmo="KAYNTI_AMMATTI"),
         _c("licensed", "bool", False, "Licensed health-care professional; default from profession.", avohilmo="KAYNTI_AMMATTIOIKEUS"),
         _c("contact_type", "str", True, "Avohilmo yhteystapa code.", codes=codes.CONTACT_TYPES, avohilmo="KAYNTI_YHTEYSTAPA"),
-        _c("service_type", "str", True, "Avohilmo palvelumuoto code; T11 = curative outpatient care.", avohilmo="KAYNTI_PALVELUMUOTO"),
+        _c("service_type", "str", True, "Avohilmo palvelumuoto code; T11 = curative outpatient care.", avohilmo="KAYNTI_PALVELUMUOTO", max_length=16),
         _c("nature", "str", True, "SH curative, TH preventive.", codes=codes.NATURES, avohilmo="KAYNTI_LUONNE"),
         _c("urgency", "str", True, "Urgency.", codes=codes.URGENCIES, avohilmo="KAYNTI_KIIREELLISYYS"),
         _c("first_visit", "bool", False, "First event of the care episode.", avohilmo="KAYNTI_ENSIKAYNTI"),
@@ -128,7 +144,7 @@ CONTACTS = Table(
         _c("cancelled_at", "timestamp", False, "Set when the contact did not take place.", avohilmo="PERUUTUS_AJANKOHTA"),
         _c("care_plan", "bool", False, "Under a care or rehabilitation plan (outside the care guarantee)."),
         _c("certificate_only", "bool", False, "Only to obtain a certificate (outside the care guarantee)."),
-        _c("specialty", "str", False, "Specialty of a non-GP specialist (outside the care guarantee).", avohilmo="KAYNTI_ERIKOISALA"),
+        _c("specialty", "str", False, "Specialty of a non-GP specialist (outside the care guarantee).", avohilmo="KAYNTI_ERIKOISALA", max_length=16),
         _c("resolved_first_contact", "bool", False, "The need was resolved in this first contact."),
         _c("referral_specialised", "bool", False, "A referral to specialised care was written."),
         _c("cost_eur", "float", False, "Cost of the event in euros.", minimum=0),
@@ -145,7 +161,7 @@ DIAGNOSES = Table(
         _c("contact_id", "str", True, "Contact id."),
         _c("position", "int", True, "1 = main diagnosis.", minimum=1, avohilmo="JARJESTYS"),
         _c("system", "str", True, "Coding system.", codes=codes.DIAGNOSIS_SYSTEMS),
-        _c("code", "str", True, "Diagnosis code, e.g. E11.9, T90."),
+        _c("code", "str", True, "Diagnosis code, e.g. E11.9, T90.", max_length=16),
     ),
     primary_key=("contact_id", "position"),
     references={"contact_id": ("contacts", "contact_id")},
@@ -209,7 +225,7 @@ INTERVENTIONS = Table(
         _c("intervention_id", "str", True, "Intervention id."),
         _c("patient_id", "str", True, "Patient pseudonym."),
         _c("station_id", "str", True, "Unit."),
-        _c("method", "str", True, "Method, e.g. IPC."),
+        _c("method", "str", True, "Method, e.g. IPC.", max_length=64),
         _c("recommended_on", "date", True, "Date recommended."),
         _c("first_session_on", "date", False, "Date of first session."),
         _c("completed_on", "date", False, "Date completed."),
@@ -223,9 +239,9 @@ LAB_RESULTS = Table(
     "Laboratory results (for care-gap rules).",
     (
         _c("patient_id", "str", True, "Patient pseudonym."),
-        _c("test", "str", True, "Test, e.g. HbA1c, LDL, BP_SYS."),
+        _c("test", "str", True, "Test, e.g. HbA1c, LDL, BP_SYS.", max_length=64),
         _c("value", "float", True, "Result value."),
-        _c("unit", "str", False, "Unit."),
+        _c("unit", "str", False, "Unit.", max_length=32),
         _c("taken_at", "timestamp", True, "When the sample was taken."),
     ),
     primary_key=(),
