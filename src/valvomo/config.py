@@ -49,11 +49,39 @@ class Settings(BaseSettings):
     ingest_earliest_date: dt.date = Field(
         dt.date(2000, 1, 1), description="Ingest refuses dates and timestamps before this day (docs/ingest.md)."
     )
+    # -- performance and backend settings (docs/performance.md, docs/deployment-spark.md) --
+    duckdb_threads: int | None = Field(None, ge=1, description="DuckDB worker threads. Default: all cores.")
+    duckdb_memory_limit: str | None = Field(
+        None,
+        pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        description="DuckDB memory limit, e.g. `2GB`; above it DuckDB spills to the temp directory. "
+        "Default: DuckDB's own (80 % of RAM).",
+    )
+    duckdb_preserve_insertion_order: bool = Field(
+        False,
+        description="Keep row order without ORDER BY (DuckDB's default); off saves memory, and every "
+        "indicator result is explicitly ordered anyway.",
+    )
+    duckdb_temp_directory: Path | None = Field(
+        None, description="Where DuckDB spills above its memory limit. Default: `<home>/tmp/duckdb`."
+    )
+    spark_driver_memory: str = Field("4g", pattern=r"^\d+[kmgt]$", description="spark.driver.memory.")
+    spark_executor_memory: str = Field(
+        "1g", pattern=r"^\d+[kmgt]$", description="spark.executor.memory (cluster masters only)."
+    )
+    spark_executor_cores: int | None = Field(
+        None, ge=1, description="spark.executor.cores and spark.cores.max (cluster masters only)."
+    )
+    spark_shuffle_partitions: int = Field(4, ge=1, description="spark.sql.shuffle.partitions.")
 
     @field_validator("home")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @property
+    def duckdb_spill_dir(self) -> Path:
+        return self.duckdb_temp_directory or self.home / "tmp" / "duckdb"
 
     @property
     def warehouse_dir(self) -> Path:

@@ -137,3 +137,23 @@ def test_stages_for_fewer_period_kinds_give_the_same_rows(county):
     assert staged_period_kinds(warehouse, quarter) == ("quarter",)  # outside: the query's own
     for indicator_id, rows in staged.items():
         assert rows and rows == compute(indicator_id, warehouse, quarter), indicator_id
+
+
+@pytest.mark.spark
+def test_stages_on_pyspark_give_the_plain_rows(county, spark_backend):
+    # the same stages as Spark temporary views: cached, read by several indicators, then dropped
+    import pyarrow.parquet as pq
+
+    from valvomo.warehouse.sources import MemorySources
+
+    _, warehouse, _ = county
+    tables = {name: pq.read_table(warehouse.path(name)) for name in ("contacts", "patients", "stations")}
+    spark = MemorySources(tables, backend=spark_backend, manifest=warehouse.manifest)
+    quarter = Query(period="quarter", by=("station",))
+    ids = ("access_7d", "waiting_days_median", "coci", "coci_share_continuous", "remote_share_20plus")
+    with stage_cache(spark, period_kinds=["month", "quarter"]):
+        staged = {i: compute(i, spark, quarter) for i in ids}
+        views = set(spark_backend.list_tables())
+    assert len(views - set(spark_backend.list_tables())) == 3  # access events, continuity, adult contacts
+    for indicator_id in ids:
+        assert staged[indicator_id] and staged[indicator_id] == compute(indicator_id, spark, quarter), indicator_id

@@ -208,7 +208,7 @@ def _patient_indices(visits: ir.Table, ends: ir.Table, min_visits: int) -> ir.Ta
         continuous=2 * (per_patient.sum_squares - per_patient.visits)
         >= per_patient.visits * (per_patient.visits - 1),
     )
-    return with_indices.join(majority_station(_of_patients(per_station, per_patient)), ["_last_mi", "patient_id"])
+    return with_indices.join(majority_station(per_station), ["_last_mi", "patient_id"])
 
 
 def _of_patients(rows: ir.Table, per_patient: ir.Table) -> ir.Table:

@@ -34,10 +34,19 @@ that station's calendar.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import days_between, exact_median, group_keys, period_label, restrict_dates
+from valvomo.indicators.common import (
+    days_between,
+    exact_median,
+    group_keys,
+    period_label,
+    restrict_dates,
+    stage,
+)
 from valvomo.indicators.registry import Indicator, Query, UnsupportedQueryError, register
 from valvomo.warehouse.sources import Sources
 
@@ -49,6 +58,7 @@ MEASURED_AT = "08:00"
 MEASURED_WITHIN_DAYS = 14
 HORIZON_DAYS = 182
 SLOT_RANK = 3
+EPOCH_DAY = dt.date(1970, 1, 5)  # a Monday before any slot: instant numbers are non-negative
 
 
 def _minutes(clock: str) -> int:
@@ -56,9 +66,40 @@ def _minutes(clock: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def _anchor_day(weekday: int) -> dt.date:
+    """The first ``weekday`` on or after ``EPOCH_DAY``: instant number k falls on anchor + 7k days."""
+    return EPOCH_DAY + dt.timedelta(days=(weekday - EPOCH_DAY.weekday()) % 7)
+
+
+def instant_number(day: ir.DateValue, anchor: dt.date) -> ir.IntegerValue:
+    """Weeks from ``anchor`` to ``day``, for a ``day`` on the anchor's weekday."""
+    return days_between(day, ibis.literal(anchor)) // 7
+
+
+def first_instant_at_or_after(moment: ir.TimestampValue, anchor: dt.date, at: str) -> ir.IntegerValue:
+    """The number k of the first instant (the anchor's weekday at ``at``, week k) with instant >= ``moment``.
+
+    Exact on every engine, in integers and timestamp comparisons only: with d = days from the anchor to
+    the moment's date, the instants before that date are those of weeks < ceil(d / 7); when the date is
+    itself an instant's date (d divisible by 7), that instant counts as >= ``moment`` only when the
+    moment is at or before ``at`` on that date. ``instant_k >= x`` iff ``k >= first(x)`` and
+    ``instant_k < x`` iff ``k < first(x)``, so a condition on a timestamp becomes a range of k.
+    """
+    day = moment.date()
+    days = days_between(day, ibis.literal(anchor))
+    same_day_instant = day.cast("timestamp") + ibis.interval(minutes=_minutes(at))
+    later = ((days % 7 == 0) & (moment > same_day_instant)).cast("int64")
+    return (days + 6) // 7 + later
+
+
+def _earliest(*values: ir.IntegerValue) -> ir.IntegerValue:
+    return ibis.least(*values) if len(values) > 1 else values[0]
+
+
 def measurement_instants(sources: Sources, slots: ir.Table, query: Query, *, weekday: int, at: str) -> ir.Table:
-    """Instants ``instant`` (timestamp) with ``instant_day`` and ``period``: every ``weekday`` at
-    ``at`` local time in the query's range that the slot extract can describe."""
+    """Instants ``instant`` (timestamp) with ``instant_day`` and ``_k`` (its week number from the
+    anchor): every ``weekday`` at ``at`` local time in the query's range that the slot extract can
+    describe."""
     calendar = sources.calendar()
     days = calendar.filter(calendar.day.day_of_week.index() == weekday)
     days = restrict_dates(days, days.day, query)
@@ -82,66 +123,72 @@ def measurement_instants(sources: Sources, slots: ir.Table, query: Query, *, wee
     )
     instants = instants.cross_join(extent)
     instants = instants.filter(instants.instant >= instants._first, instants.instant <= instants._as_of)
-    return instants.select(
-        "instant",
-        "instant_day",
-        period=period_label(instants.instant_day, query.period),
-    )
+    return instants.select("instant", "instant_day", _k=instant_number(instants.instant_day, _anchor_day(weekday)))
 
 
-def measured_professionals(instants: ir.Table, slots: ir.Table, within_days: int) -> ir.Table:
-    """(instant, pool, professional) for professionals with any slot in (t, t + within_days].
+def _expand(rows: ir.Table, low: ir.IntegerValue, high: ir.IntegerValue, keep: list[str]) -> ir.Table:
+    """One row per k in [low, high) for each row (none when the range is empty), with ``keep``."""
+    ranged = rows.mutate(_low=low, _high=high)
+    ranged = ranged.filter(ranged._high > ranged._low)
+    ranged = ranged.select(*keep, _ks=ibis.range(ranged._low, ranged._high, 1))
+    return ranged.select(*keep, _k=ranged._ks.unnest())
+
+
+def measured_professionals(
+    instants: ir.Table, slots: ir.Table, within_days: int, *, weekday: int, at: str
+) -> ir.Table:
+    """(instant, instant_day, _k, pool, professional) for professionals with any slot in (t, t + within_days].
 
     Slots are first reduced to one row per professional and day with the day's first and last start:
     the window (t, t + within_days] is longer than a day, so a day has a slot inside it exactly when
-    its last start is after t and its first start is at most t + within_days. This keeps the range
-    join small (professional-days rather than slots).
+    its last start is after t and its first start is at most t + within_days. Those two conditions are a
+    range of instant numbers per professional-day, which is expanded and joined to the instants on the
+    number (an equi-join) instead of a range join of instants to slots.
     """
+    anchor = _anchor_day(weekday)
     days = slots.group_by([*POOL_KEYS, "professional_id", slots.starts_at.date().name("_slot_day")]).aggregate(
         _first_start=slots.starts_at.min(), _last_start=slots.starts_at.max()
     )
-    window_end = instants.instant + ibis.interval(days=within_days)
-    joined = instants.join(
-        days,
-        [
-            days._slot_day >= instants.instant_day,
-            days._slot_day <= instants.instant_day + ibis.interval(days=within_days),
-            days._last_start > instants.instant,
-            days._first_start <= window_end,
-        ],
-    )
-    return joined.select("instant", "instant_day", "period", *POOL_KEYS, "professional_id").distinct()
+    low = first_instant_at_or_after(days._first_start - ibis.interval(days=within_days), anchor, at)
+    high = first_instant_at_or_after(days._last_start, anchor, at)  # instant < last start
+    ks = _expand(days, low, high, [*POOL_KEYS, "professional_id"]).distinct()
+    return ks.join(instants, "_k").select("instant", "instant_day", "_k", *POOL_KEYS, "professional_id")
 
 
-def free_slot_days(instants: ir.Table, slots: ir.Table, keys: list[str], horizon_days: int) -> ir.Table:
-    """Free slots per instant, ``keys`` and slot date: ``_free`` = how many.
+def free_slot_days(
+    instants: ir.Table, slots: ir.Table, keys: list[str], horizon_days: int, *, weekday: int, at: str
+) -> ir.Table:
+    """Free slots per instant number ``_k``, ``keys`` and slot date: ``_free`` = how many.
 
     At instant t a slot is free when it is non-urgent, published by t, starts in (t, t + horizon],
-    and is neither booked nor withdrawn by t. Only the *date* of the n-th free slot matters (days are
-    counted between dates), so counting per date keeps the ranking step small.
+    and is neither booked nor withdrawn by t. Each condition bounds t from one side, so a slot is free
+    at the instants of one contiguous range of week numbers [low, high): slots with the same pool,
+    professional, date and range are counted together, the ranges are expanded to one row per week
+    number and joined to the measurement instants on it. Only the *date* of the n-th free slot matters
+    (days are counted between dates), so counting per date keeps the ranking step small.
     """
-    non_urgent = slots.filter(slots.slot_type == "non_urgent").select(
-        *POOL_KEYS,
-        "professional_id",
-        _starts="starts_at",
-        _published="published_at",
-        _booked="booked_at",
-        _cancelled="cancelled_at",
+    anchor = _anchor_day(weekday)
+    non_urgent = slots.filter(slots.slot_type == "non_urgent")
+
+    def first(moment):
+        return first_instant_at_or_after(moment, anchor, at)
+
+    low = ibis.greatest(
+        first(non_urgent.published_at), first(non_urgent.starts_at - ibis.interval(days=horizon_days))
     )
-    horizon_end = instants.instant + ibis.interval(days=horizon_days)
-    joined = instants.join(
-        non_urgent,
-        [
-            non_urgent._published <= instants.instant,
-            non_urgent._starts > instants.instant,
-            non_urgent._starts <= horizon_end,
-        ],
+    highs = [first(non_urgent.starts_at)]
+    booked = first(non_urgent.booked_at)
+    cancelled = first(non_urgent.cancelled_at)
+    high = _earliest(*highs, booked.fill_null(highs[0]), cancelled.fill_null(highs[0]))
+    ranges = non_urgent.select(
+        *POOL_KEYS, "professional_id", _slot_day=non_urgent.starts_at.date(), _low=low, _high=high
     )
-    free = joined.filter(
-        joined._booked.isnull() | (joined._booked > joined.instant),
-        joined._cancelled.isnull() | (joined._cancelled > joined.instant),
-    )
-    return free.group_by([*keys, free._starts.date().name("_slot_day")]).aggregate(_free=lambda t: t.count())
+    ranges = ranges.filter(ranges._high > ranges._low)
+    pool_keys = [k for k in keys if k != "_k"]
+    counted = ranges.group_by([*pool_keys, "_slot_day", "_low", "_high"]).aggregate(_n=lambda t: t.count())
+    expanded = _expand(counted, counted._low, counted._high, [*pool_keys, "_slot_day", "_n"])
+    present = expanded.join(instants.select("_k"), "_k")
+    return present.group_by(["_k", *pool_keys, "_slot_day"]).aggregate(_free=lambda t: t._n.sum())
 
 
 def _nth_free_day(free_days: ir.Table, keys: list[str], rank: int) -> ir.Table:
@@ -182,6 +229,7 @@ def _period_mean(pools: ir.Table, sources: Sources, query: Query) -> ir.Table:
     ``n`` = number of (instant, pool) values averaged (the number of instants when the query is by
     station and profession); ``denominator`` = professional-instants measured.
     """
+    pools = pools.mutate(period=period_label(pools.instant_day, query.period))
     pools = _add_station_dimensions(pools, sources, query)
     return pools.group_by(group_keys(query)).aggregate(
         value=pools.value.mean(),
@@ -190,25 +238,39 @@ def _period_mean(pools: ir.Table, sources: Sources, query: Query) -> ir.Table:
     )
 
 
+def instant_values(
+    sources: Sources, query: Query, *, weekday: int, at: str, within_days: int, horizon_days: int, rank: int,
+    pooled: bool,
+) -> ir.Table:
+    """(instant_day, station_id, profession, value, professionals): T3 of each pool at each instant in
+    the query's date range. Neither the period kind nor the breakdown enters, so within a
+    materialisation run this is a shared stage (``common.stage``) for every T3 combination."""
+    slots = sources.table("slots")
+    instants = measurement_instants(sources, slots, query, weekday=weekday, at=at)
+    measured = measured_professionals(instants, slots, within_days, weekday=weekday, at=at)
+    pool = ["_k", *POOL_KEYS]
+    if pooled:
+        pools = measured.group_by(["_k", "instant_day", *POOL_KEYS]).aggregate(professionals=lambda t: t.count())
+        free = free_slot_days(instants, slots, pool, horizon_days, weekday=weekday, at=at)
+        pools = _with_nth_day(pools, _nth_free_day(free, pool, rank), pool, horizon_days)
+        pools = pools.mutate(value=pools.t3.cast("float64")).drop("t3")
+    else:
+        person = [*pool, "professional_id"]
+        free = free_slot_days(instants, slots, person, horizon_days, weekday=weekday, at=at)
+        per_professional = _with_nth_day(measured, _nth_free_day(free, person, rank), person, horizon_days)
+        pools = exact_median(per_professional, "t3", ["_k", "instant_day", *POOL_KEYS])
+        pools = pools.rename(professionals="n")
+    return pools.select("instant_day", *POOL_KEYS, "value", "professionals")
+
+
 def _build_t3(*, weekday: int, at: str, within_days: int, horizon_days: int, rank: int, pooled: bool):
+    parameters = dict(
+        weekday=weekday, at=at, within_days=within_days, horizon_days=horizon_days, rank=rank, pooled=pooled
+    )
+
     def build(sources: Sources, query: Query) -> ir.Table:
-        slots = sources.table("slots")
-        instants = measurement_instants(sources, slots, query, weekday=weekday, at=at)
-        measured = measured_professionals(instants, slots, within_days)
-        pool = ["instant", *POOL_KEYS]
-        if pooled:
-            pools = measured.group_by(["instant", "instant_day", "period", *POOL_KEYS]).aggregate(
-                professionals=lambda t: t.count()
-            )
-            nth = _nth_free_day(free_slot_days(instants, slots, pool, horizon_days), pool, rank)
-            pools = _with_nth_day(pools, nth, pool, horizon_days)
-            pools = pools.mutate(value=pools.t3.cast("float64")).drop("t3")
-        else:
-            person = [*pool, "professional_id"]
-            nth = _nth_free_day(free_slot_days(instants, slots, person, horizon_days), person, rank)
-            per_professional = _with_nth_day(measured, nth, person, horizon_days)
-            pools = exact_median(per_professional, "t3", ["instant", "period", *POOL_KEYS])
-            pools = pools.rename(professionals="n")
+        key = ("t3_instant_values", tuple(sorted(parameters.items())), query.start, query.end)
+        pools = stage(sources, key, lambda: instant_values(sources, query, **parameters))
         return _period_mean(pools, sources, query)
 
     return build

@@ -85,7 +85,7 @@ BY_COMBINATIONS: tuple[tuple[Dimension, ...], ...] = (
 )
 # What ``materialise`` stores, per period kind: what the dashboard pages read (web/view_models.py:
 # every breakdown by quarter; county and station by month and year). Any other combination is
-# computed on request and cached in-process per snapshot; storing all twelve took ~1.5x as long.
+# computed on request and cached in-process per snapshot; storing all twelve took ~1.35x as long.
 MATERIALISED: dict[PeriodKind, tuple[tuple[Dimension, ...], ...]] = {
     "month": ((), ("station",)),
     "quarter": BY_COMBINATIONS,

@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from valvomo.schema import LOAD_ORDER
-from valvomo.warehouse.backends import connect_duckdb, connect_pyspark, register_arrow
+from valvomo.warehouse.backends import (
+    connect_duckdb,
+    connect_pyspark,
+    duckdb_options,
+    register_arrow,
+    spark_options,
+)
 from valvomo.warehouse.snapshots import IngestLock, Snapshot, SnapshotBuilder, current_snapshot
 from valvomo.warehouse.sources import MissingTableError, _calendar_arrow
 
@@ -134,10 +140,7 @@ class Warehouse:
         if not isinstance(choice, str):
             return choice
         if choice == "duckdb":
-            con = connect_duckdb()
-            spill = self.settings.home / "tmp" / "duckdb"
-            con.raw_sql(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
-            return con
+            return connect_duckdb(**duckdb_options(self.settings))
         if choice == "pyspark":
-            return connect_pyspark(self.settings.spark_master)
+            return connect_pyspark(**spark_options(self.settings))
         raise ValueError(f"unknown analytics backend {choice!r}; expected 'duckdb' or 'pyspark'")
