@@ -752,6 +752,11 @@ def build_content(
     """The report of ``programme`` at ``period`` in ``lang`` (fi, sv or en)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected fi, sv or en")
+    if period is not None:
+        try:  # written either way: 'Q4/2024' or '2024Q4'
+            period = periods.programme_label(period, programme.cadence)  # type: ignore[arg-type]
+        except periods.PeriodError:
+            pass  # reported below with the programme's periods
     if period is not None and period not in programme.period_labels:
         raise ValueError(
             f"{period!r} is not a reporting period of {programme.id!r}; periods: {', '.join(programme.period_labels)}"
