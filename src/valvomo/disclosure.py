@@ -504,6 +504,32 @@ _PERCENT_SIGN = {"fi": "\u00a0%", "sv": "\u00a0%", "en": "%"}
 NO_VALUE = "\u2013"  # en dash: no data for this cell (not a redaction)
 
 
+_BABEL_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+
+
+def format_number(value: float | int | None, lang: str = "fi", decimals: int = 1) -> str:
+    """The one number formatter of Valvomo (tables, charts, CSV/XLSX text, reports, CLI).
+
+    Halves round up (0.1225 as a percentage with one decimal is "12,3 %" everywhere; Babel
+    alone would round half to even). Finnish and Swedish write "1 234,5" with a no-break
+    space, English "1,234.5"; None is an en dash.
+    """
+    if value is None:
+        return NO_VALUE
+    number = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(number, format=pattern, locale=_BABEL_LOCALES.get(lang, "fi_FI"))
+    return text.replace("\u202f", "\u00a0").replace(" ", "\u00a0")
+
+
+def format_percent(share: float | None, lang: str = "fi", decimals: int = 1) -> str:
+    """A share 0-1 as a percentage with ``format_number``: 0.456 -> "45,6 %" (fi, sv), "45.6%" (en)."""
+    if share is None:
+        return NO_VALUE
+    number = format_number(Decimal(repr(float(share))) * 100, lang, decimals)
+    return number + _PERCENT_SIGN.get(lang, "%")
+
+
 def format_cell(
     value: float | None,
     suppressed: bool,
@@ -517,7 +543,8 @@ def format_cell(
     Redacted cells are "<8" (threshold5: "<5"); a missing value that is not
     redacted is an en dash. Shares are percentages with one decimal; counts and
     euros whole numbers; days, hours, scores and rates one decimal; indices and
-    ratios two; halves round up. Decimal separators follow ``lang`` (fi/sv comma, en point).
+    ratios two; halves round up (``format_number``). Decimal separators follow
+    ``lang`` (fi/sv comma, en point).
     """
     if suppressed:
         return redaction_marker(profile) or NO_VALUE
@@ -525,12 +552,9 @@ def format_cell(
         return NO_VALUE
     locale = lang if lang in _PERCENT_SIGN else "en"
     decimals = _UNIT_DECIMALS.get(unit or "", 2)
-    number = Decimal(repr(float(value) * 100 if unit == "share" else float(value)))
-    number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(number, format=pattern, locale=locale)
     if unit == "share":
-        return text + _PERCENT_SIGN[locale]
+        return format_percent(value, locale, decimals)
+    text = format_number(value, locale, decimals)
     return f"{text}\u00a0\u20ac" if unit == "eur" else text
 
 

@@ -34,8 +34,10 @@ def test_labels_parse_to_their_calendar_span():
     assert periods.end_date("2024-02") == dt.date(2024, 2, 29)
     assert periods.end_date("2022") == dt.date(2022, 12, 31)
     assert periods.end_date("2021-01-04") == dt.date(2021, 1, 4)
+    # Written as the dashboard shows it, a quarter reads the same (issue 11, item 6).
+    assert periods.parse("Q2/2024").end == periods.end_date("2024Q2")
     with pytest.raises(periods.PeriodError):
-        periods.parse("Q2/2024")
+        periods.parse("Q5/2024")
     with pytest.raises(periods.PeriodError):
         periods.parse("2021-02-30")
 
@@ -52,3 +54,17 @@ def test_periods_between_lists_every_period():
     assert periods.periods_between("quarter", dt.date(2020, 11, 5), dt.date(2021, 7, 1)) == [
         "2020Q4", "2021Q1", "2021Q2", "2021Q3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "cadence", "stored"),
+    [("Q4/2024", "quarter", "2024Q4"), ("2024Q4", "quarter", "2024Q4"), ("2021-05", "half_year", "5/2021"),
+     ("5/2021", "half_year", "5/2021"), ("2024", "year", "2024")],
+)
+def test_programme_label_accepts_either_form(written, cadence, stored):
+    assert periods.programme_label(written, cadence) == stored
+
+
+def test_programme_label_refuses_the_wrong_kind():
+    with pytest.raises(periods.PeriodError, match="not a quarter"):
+        periods.programme_label("2024", "quarter")

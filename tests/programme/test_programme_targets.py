@@ -36,7 +36,7 @@ def test_lower_is_better():
     assert status_against(20.0, mid, target, "lower", [base]) == "on_track"
     assert status_against(25.0, mid, target, "lower", [base]) == "off_track"
     assert status_against(14.0, D(2023, 3, 1), target, "lower", [base]) == "met"
-    assert status_against(15.0, D(2023, 3, 1), target, "lower", [base]) == "off_track"
+    assert status_against(15.0, D(2023, 3, 1), target, "lower", [base]) == "not_met"
 
 
 def test_strict_targets():
@@ -47,8 +47,8 @@ def test_strict_targets():
     assert not meets(60.0, Point(60.0, D(2022, 12, 31), strict=True), "lower")
 
 
-def test_deadline_passed_unmet_is_off_track_even_when_improving():
-    assert status_against(0.65, D(2024, 9, 30), INTERIM, "higher", [BASE]) == "off_track"
+def test_deadline_passed_unmet_is_not_met_even_when_improving():
+    assert status_against(0.65, D(2024, 9, 30), INTERIM, "higher", [BASE]) == "not_met"
 
 
 def test_evaluate_uses_the_next_target_and_piecewise_path():
@@ -69,7 +69,7 @@ def test_evaluate_uses_the_next_target_and_piecewise_path():
     done = evaluate(0.81, late, "higher", baseline=BASE, interim=INTERIM, final=FINAL)
     assert done.status == "met"
     missed = evaluate(0.79, D(2026, 3, 31), "higher", baseline=BASE, interim=INTERIM, final=FINAL)
-    assert missed.status == "off_track"
+    assert missed.status == "not_met"
 
 
 def test_remote_share_rrp_case():
@@ -85,11 +85,43 @@ def test_missing_value_target_or_baseline():
     assert evaluate(0.5, D(2024, 1, 1), "higher").status == "no_target"
     # Without a baseline a numeric target cannot be judged before its deadline.
     assert evaluate(0.5, D(2024, 1, 1), "higher", final=FINAL).status == "no_data"
-    assert evaluate(0.5, D(2026, 3, 31), "higher", final=FINAL).status == "off_track"
+    assert evaluate(0.5, D(2026, 3, 31), "higher", final=FINAL).status == "not_met"
 
 
 def test_yes_no_targets_are_judged_at_the_deadline():
     target = Point(1.0, D(2024, 12, 31))
     assert evaluate(1.0, D(2024, 3, 31), "higher", final=target, binary=True).status == "met"
     assert evaluate(0.0, D(2024, 3, 31), "higher", final=target, binary=True).status == "on_track"
-    assert evaluate(0.0, D(2025, 3, 31), "higher", final=target, binary=True).status == "off_track"
+    assert evaluate(0.0, D(2025, 3, 31), "higher", final=target, binary=True).status == "not_met"
+
+
+def test_overview_and_programme_agree_after_the_interim_deadline():
+    """Issue 11 item 1: the overview judges a registry series (baseline = its first value), the
+    programme page a plan link (typed baseline); after the interim deadline both follow the path
+    from the interim to the final target, so 74.7 % at 2024Q4 gets one verdict."""
+    from valvomo.indicators.registry import REGISTRY
+    from valvomo.services.targets import series_status
+
+    targets = REGISTRY.get("access_7d").targets  # 66 % by 2024Q2, 80 % by 2025Q4
+    # path at 31.12.2024: 0.66 + 0.14 x 184/549 = 0.7069; 0.747 is above it
+    overview = series_status([("2024Q1", 0.70), ("2024Q4", 0.747)], targets, "higher")
+    programme = evaluate(0.747, D(2024, 12, 31), "higher", baseline=BASE, interim=INTERIM, final=FINAL)
+    assert overview.status == programme.status == "on_track"
+    assert abs(overview.expected - programme.expected) < 1e-12
+    assert abs(programme.expected - (0.66 + 0.14 * 184 / 549)) < 1e-12
+    # 0.70 is below that path: off track in both
+    assert series_status([("2024Q1", 0.9), ("2024Q4", 0.70)], targets, "higher").status == "off_track"
+    assert evaluate(0.70, D(2024, 12, 31), "higher", baseline=BASE, interim=INTERIM, final=FINAL).status == "off_track"
+
+
+def test_past_final_deadline_reads_not_met_never_off_track():
+    """Issue 11 item 2: NPS '> 60 by 2021' judged on 2024 data."""
+    from valvomo.indicators.registry import REGISTRY
+    from valvomo.services.targets import series_status
+
+    nps = REGISTRY.get("nps")
+    assert series_status([("2024", 45.0)], nps.targets, nps.direction).status == "not_met"
+    assert series_status([("2024", 61.0)], nps.targets, nps.direction).status == "met"
+    share = REGISTRY.get("physician_share")
+    status = series_status([("2024Q4", 0.2)], share.targets, share.direction).status
+    assert status in ("met", "not_met")

@@ -160,7 +160,7 @@ CASES = [
     ("number-text", "values: {2021: 100000}", "values: {2021: paljon}", "indicators[1].values[2021]", "'paljon' is not a number", "values: {2021: paljon}"),
     ("baseline-at", "baseline: {at: 2020Q4}", "baseline: {at: viime vuonna}", "indicators[0].baseline.at", "'viime vuonna' is not a period or a date", "baseline: {at: viime"),
     ("manual-baseline-value", "baseline: {value: 96000, at: 2020}", "baseline: {at: 2020}", "indicators[1].baseline", "needs a 'value'", "baseline: {at: 2020}"),
-    ("deadline", "target: {value: 0.8, deadline: 2022Q4}", "target: {value: 0.8, deadline: Q4/2022}", "indicators[0].target.deadline", "'Q4/2022' is not a period or a date", "target: {value: 0.8"),
+    ("deadline", "target: {value: 0.8, deadline: 2022Q4}", "target: {value: 0.8, deadline: Q5/2022}", "indicators[0].target.deadline", "'Q5/2022' is not a period or a date", "target: {value: 0.8"),
     ("yes-no-target-no", "target: {value: yes, deadline: 2022Q4}", "target: {value: no, deadline: 2022Q4}", "indicators[2].target.value", "a yes/no target is 'yes'", "target: {value: no"),
     ("interim-after-final", "interim: {value: 66 %, deadline: 2021Q4}", "interim: {value: 66 %, deadline: 2023Q4}", "indicators[0].interim.deadline", "interim deadline must come before the final deadline", "interim:"),
     ("interim-without-final", "    target: {value: 0.8, deadline: 2022Q4}\n", "", "indicators[0]", "needs a final 'target'", "  - indicator: access_7d"),

@@ -72,12 +72,12 @@ def test_rrp_targets_and_statuses(report_content):
     assert access[3] == "66,0 % (2024Q2 mennessä)"
     assert access[4] == "80,0 % (2025Q4 mennessä)"
     assert access[5] == "73,0 % (2024Q4)"
-    assert access[6] == "oikealla uralla"
+    assert access[6] == "Oikealla polulla"  # the dashboard's wording (one wording, issue 11 item 1)
     remote = _row(summary, "Osuus sosiaali- ja terveydenhuollon (vähintään 20-vuotiaiden) kontakteista, jotka hoidetaan etänä sähköisin välinein")
     assert remote[2] == "29,9 % (2022)"
-    assert remote[6] in ("oikealla uralla", "jäljessä tavoitteesta")
+    assert remote[6] in ("Oikealla polulla", "Jäljessä tavoitteesta")
     yes_no = _row(summary, "Onko monialainen palvelukonsepti määritelty?")
-    assert yes_no[4] == "kyllä (2023Q2 mennessä)" and yes_no[6] == "ei tietoa"
+    assert yes_no[4] == "kyllä (2023Q2 mennessä)" and yes_no[6] == "Ei tietoa"
     risks = _table(content, "table-risks")
     assert [row[4] for row in _rows(risks)] == ["20", "16"]
     budget = _table(content, "table-budget")

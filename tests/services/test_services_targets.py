@@ -54,14 +54,14 @@ def test_met_when_latest_reaches_target_even_after_deadline():
     assert target_status([("2023Q4", 0.50), ("2026Q1", 0.80)], ACCESS_80, "higher") == "met"
 
 
-def test_deadline_passed_without_reaching_target_is_off_track():
-    assert target_status([("2023Q4", 0.50), ("2026Q1", 0.79)], ACCESS_80, "higher") == "off_track"
+def test_deadline_passed_without_reaching_target_is_not_met():
+    assert target_status([("2023Q4", 0.50), ("2026Q1", 0.79)], ACCESS_80, "higher") == "not_met"
 
 
 def test_strict_target_needs_more_than_the_value():
     strict = Target(0.80, "2025Q4", "regional", "test", strict=True)
     # after the deadline 0.80 is not > 0.80
-    assert target_status([("2023Q4", 0.50), ("2026Q1", 0.80)], strict, "higher") == "off_track"
+    assert target_status([("2023Q4", 0.50), ("2026Q1", 0.80)], strict, "higher") == "not_met"
     assert target_status([("2023Q4", 0.50), ("2026Q1", 0.8001)], strict, "higher") == "met"
     # 66 / 100 equals a 0.66 target (no floating-point near miss)
     assert target_status([("2024Q2", 66 / 100)], Target(0.66, "2024Q2", "national", "RRP"), "higher") == "met"

@@ -15,82 +15,49 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-HEADLINE = (
-    "access_7d",
-    "access_14d",
-    "urgent_next_working_day",
-    "t3_days",
-    "remote_share_20plus",
-    "coci",
-    "guidance_same_day",
-    "physician_share",
-    "assessment_recording",
-    "top_decile_cost_share",
-    "nps",
-)
-
 console = Console()
 
-# The CLI's few words, in the three languages of the product.
-HEADERS = {
-    "fi": ("tunnusluku", "jakso", "arvo", "tavoite", "määräaika", "tila"),
-    "sv": ("nyckeltal", "period", "värde", "mål", "tidsfrist", "status"),
-    "en": ("indicator", "period", "value", "target", "deadline", "status"),
-}
-STATUS_TEXT = {
-    "fi": {"met": "saavutettu", "on_track": "oikealla uralla", "off_track": "jäljessä", "no_data": "ei tietoa"},
-    "sv": {"met": "uppnått", "on_track": "på rätt väg", "off_track": "efter", "no_data": "inga uppgifter"},
-    "en": {"met": "met", "on_track": "on track", "off_track": "off track", "no_data": "no data"},
-}
-STATUS_COLOUR = {"met": "green", "on_track": "yellow", "off_track": "red", "no_data": "dim"}
-
-
-def _format(value, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "share":
-        return f"{value * 100:.1f} %"
-    if unit == "index":
-        return f"{value:.2f}"
-    return f"{value:.1f}" if isinstance(value, float) else str(value)
+STATUS_COLOUR = {"met": "green", "on_track": "yellow", "off_track": "red", "not_met": "red", "no_data": "dim",
+                 "no_target": "dim"}
 
 
 def headline_table(settings, lang: str) -> Table:
     """The county's headline indicators for the latest complete quarter, against their targets."""
+    from valvomo.disclosure import format_cell
     from valvomo.indicators import REGISTRY
+    from valvomo.indicators.registry import UnsupportedQueryError
+    from valvomo.services.catalogue import HEADLINE_INDICATORS
+    from valvomo.services.i18n import gettext as _
+    from valvomo.services.periods import format_period_label
     from valvomo.services.results import ResultStore
-    from valvomo.services.targets import target_status, targets_for, upcoming_target
+    from valvomo.services.targets import STATUS_MSGIDS, indicator_status
+    from valvomo.warehouse.sources import MissingTableError
 
     store = ResultStore(settings)
-    titles = {"fi": "Valvomo — maakunnan tunnusluvut", "sv": "Valvomo — välfärdsområdets nyckeltal", "en": "Valvomo — county headline indicators"}
-    table = Table(title=titles.get(lang, titles["en"]))
-    for header in HEADERS.get(lang, HEADERS["en"]):
-        table.add_column(header)
-    for indicator_id in HEADLINE:
+    table = Table(title=_(lang, "Valvomo — county headline indicators"))
+    for header in ("Indicator", "Period", "Value", "Target", "Deadline", "Status"):
+        table.add_column(_(lang, header))
+    for indicator_id in HEADLINE_INDICATORS:
         if indicator_id not in REGISTRY:
             continue
         entry = REGISTRY.get(indicator_id)
         try:
             rows = store.query([indicator_id], period="quarter")
-        except Exception:  # an indicator whose tables are absent is simply not shown
+        except (UnsupportedQueryError, MissingTableError):  # its tables are absent: not shown
             continue
-        rows = [r for r in rows if "bin" not in r]
+        rows = sorted((r for r in rows if "bin" not in r), key=lambda r: r["period"])
         if not rows:
             continue
         latest = rows[-1]
-        target = upcoming_target(targets_for(indicator_id, settings), latest["period"])
-        status = ""
-        if target is not None:
-            series = [(row["period"], row["value"]) for row in rows]
-            state = target_status(series, target, entry.direction)
-            words = STATUS_TEXT.get(lang, STATUS_TEXT["en"])[state]
-            status = f"[{STATUS_COLOUR[state]}]{words}[/{STATUS_COLOUR[state]}]"
+        target, evaluation = indicator_status(indicator_id, [(r["period"], r["value"]) for r in rows], settings)
+        colour = STATUS_COLOUR[evaluation.status]
+        status = f"[{colour}]{_(lang, STATUS_MSGIDS[evaluation.status])}[/{colour}]"
         table.add_row(
             entry.name(lang),
-            latest["period"],
-            _format(latest["value"], entry.unit),
-            _format(target.value, entry.unit) if target else "",
-            target.deadline if target else "",
+            format_period_label(latest["period"]),
+            format_cell(latest["value"], bool(latest.get("suppressed")), lang, unit=entry.unit),
+            format_cell(target.value, False, lang, profile="none", unit=entry.unit) if target else "",
+            format_period_label(target.deadline) if target else "",
             status,
         )
     return table
@@ -105,6 +72,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(20240101, help="Random seed of the generator."),
         serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard when done."),
         fresh: bool = typer.Option(False, help="Regenerate and reload even if the demo is already loaded."),
+        host: str = typer.Option(None, "--host", help="Address to bind (default: settings.host, 127.0.0.1)."),
+        port: int = typer.Option(None, "--port", min=1, max=65535, help="Port (default: settings.port, 8000)."),
     ) -> None:
         """Generate the demo county, ingest it, compute the indicators and serve the dashboard."""
         from valvomo.config import get_settings
@@ -146,9 +115,10 @@ def register(app: typer.Typer) -> None:
 
             from valvomo.web.app import create_app
 
-            url = f"http://{settings.host}:{settings.port}"
+            bind_host, bind_port = host or settings.host, port or settings.port
+            url = f"http://{bind_host}:{bind_port}"
             console.print(f"\n[bold]Dashboard:[/bold] {url}  (Ctrl+C stops)\n")
-            uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+            uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")
 
 
 def _prepare_app_state(settings) -> list[tuple[str, str, str, list[str]]]:

@@ -140,7 +140,7 @@ def load_examples_command() -> None:
 
 def report_command(
     programme_id: str = typer.Option(..., "--programme", help="Programme id."),
-    period: str | None = typer.Option(None, "--period", help="Reporting period, e.g. 11/2021 (default: latest assessed)."),
+    period: str | None = typer.Option(None, "--period", help="Reporting period, e.g. 11/2021, 2024Q4 or Q4/2024 (default: the latest period with data)."),
     fmt: str = typer.Option("html", "--format", help="html, pdf or docx."),
     lang: str | None = typer.Option(None, "--lang", help="fi, sv or en (default: the configured language)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output file (default: <id>-<period>-<lang>.<format>)."),

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 from valvomo.programme import budget, linkstatus, periods, progress, risks
 from valvomo.programme import models as m
-from valvomo.programme.indicator_values import IndicatorMeta, IndicatorValues, indicator_catalogue
+from valvomo.programme.indicator_values import (
+    IndicatorMeta,
+    IndicatorValues,
+    IndicatorValuesUnavailable,
+    indicator_catalogue,
+)
 from valvomo.programme.service import latest_assessed_period
 
 
@@ -64,8 +69,35 @@ class ProgrammeOverview:
     warnings: list[str] = field(default_factory=list)
 
 
-def default_period(programme: m.Programme) -> str:
-    """The latest assessed period, else the first reporting period."""
+def periods_with_data(programme: m.Programme, values: IndicatorValues | None = None) -> set[str]:
+    """Reporting periods that have data: an assessed measure, or a computed value of one of the
+    programme's registry indicators at the indicator period the reporting period maps to."""
+    have = {a.period for measure in programme.measures() for a in measure.assessments}
+    if values is None:
+        return have
+    kind = periods.indicator_period_kind(programme.cadence)  # type: ignore[arg-type]
+    computed: set[str] = set()
+    for link in programme.indicator_links:
+        if link.source != "registry" or not link.indicator_id:
+            continue
+        try:
+            found = values.series(link.indicator_id, kind, start=programme.start_date)
+        except (IndicatorValuesUnavailable, LookupError, ValueError):
+            continue  # the link reports its own error on the page
+        computed.update(label for label, value in found.items() if value is not None)
+    for label in programme.period_labels:
+        if periods.indicator_period(label, programme.cadence) in computed:  # type: ignore[arg-type]
+            have.add(label)
+    return have
+
+
+def default_period(programme: m.Programme, values: IndicatorValues | None = None) -> str:
+    """The latest reporting period that has data (``periods_with_data``), else the latest assessed,
+    else the first reporting period: a page never opens on a period before its data begin."""
+    have = periods_with_data(programme, values)
+    for label in reversed(programme.period_labels):
+        if label in have:
+            return label
     return latest_assessed_period(programme) or programme.period_labels[0]
 
 
@@ -83,8 +115,8 @@ def build_overview(
     values: IndicatorValues | None = None,
     catalogue: dict[str, IndicatorMeta] | None = None,
 ) -> ProgrammeOverview:
-    """Assemble the overview of ``programme`` at ``period`` (default: latest assessed)."""
-    period = period or default_period(programme)
+    """Assemble the overview of ``programme`` at ``period`` (default: the latest period with data)."""
+    period = period or default_period(programme, values)
     shown = progress.periods_until(programme, period)
     all_periods = programme.period_labels
     catalogue = indicator_catalogue() if catalogue is None else catalogue

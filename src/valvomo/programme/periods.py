@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from valvomo.services.periods import PeriodLabelError, normalise_period, period_bounds, period_kind
+
 Cadence = Literal["half_year", "month", "quarter", "year"]
 CADENCES: tuple[Cadence, ...] = ("half_year", "month", "quarter", "year")
 PeriodKind = Literal["month", "quarter", "year"]
@@ -58,29 +60,40 @@ def _month(year: int, month: int, label: str) -> Period:
 
 
 def parse(label: str) -> Period:
-    """Parse 'M/YYYY', 'YYYY-MM', 'YYYYQn', 'YYYY' or an ISO date 'YYYY-MM-DD'."""
+    """Parse a period written either way ('5/2021', '2024-03', '2024Q2', 'Q2/2024', '2024') or an ISO
+    date 'YYYY-MM-DD'. The label keeps its text; the dates come from the one period parser
+    (``valvomo.services.periods``)."""
     text = str(label).strip()
-    if m := _MONTH_SLASH.match(text):
-        return _month(int(m["y"]), int(m["m"]), text)
-    if m := _MONTH_ISO.match(text):
-        return _month(int(m["y"]), int(m["m"]), text)
-    if m := _QUARTER.match(text):
-        year, quarter = int(m["y"]), int(m["q"])
-        first = dt.date(year, 3 * quarter - 2, 1)
-        last_month = 3 * quarter
-        return Period(text, "quarter", first, dt.date(year, last_month, calendar.monthrange(year, last_month)[1]))
-    if m := _YEAR.match(text):
-        year = int(m["y"])
-        return Period(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31))
     if _DAY.match(text):
         try:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
             raise PeriodError(f"{text!r} is not a valid date") from exc
         return Period(text, "day", day, day)
-    raise PeriodError(
-        f"{text!r} is not a period; expected e.g. '5/2021', '2024-03', '2024Q2', '2024' or a date '2021-01-04'"
-    )
+    try:
+        canonical = normalise_period(text)
+    except PeriodLabelError:
+        raise PeriodError(
+            f"{text!r} is not a period; expected e.g. '5/2021', '2024-03', '2024Q2' (or 'Q2/2024'), '2024' "
+            "or a date '2021-01-04'"
+        ) from None
+    start, end = period_bounds(canonical)
+    return Period(text, period_kind(canonical), start, end)  # type: ignore[arg-type]
+
+
+def programme_label(text: str, cadence: Cadence) -> str:
+    """A period written either way in the form the programme's cadence stores: 'Q4/2024' and
+    '2024Q4' are '2024Q4' for a quarterly plan; '2021-05' and '5/2021' are '5/2021' for a
+    half-yearly or monthly one. Raises ``PeriodError``."""
+    period = parse(text)
+    if cadence in ("half_year", "month"):
+        if period.kind != "month":
+            raise PeriodError(f"{text!r} is not a month; expected {expected_form(cadence)}")
+        return f"{period.start.month}/{period.start.year}"
+    wanted = "quarter" if cadence == "quarter" else "year"
+    if period.kind != wanted:
+        raise PeriodError(f"{text!r} is not a {wanted}; expected {expected_form(cadence)}")
+    return label_of(wanted, period.start)  # type: ignore[arg-type]
 
 
 def end_date(label: str) -> dt.date:

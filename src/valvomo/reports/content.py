@@ -23,6 +23,7 @@ from valvomo.programme import risks as risk_rules
 from valvomo.programme.indicator_values import IndicatorValues
 from valvomo.programme.linkstatus import LinkResult
 from valvomo.programme.overview import GoalView, ProgrammeOverview, build_overview
+from valvomo.programme.targets import STATUS_MSGIDS
 from valvomo.reports import charts
 from valvomo.reports.messages import t
 from valvomo.reports.model import (
@@ -38,6 +39,7 @@ from valvomo.reports.model import (
     Subheading,
     Table,
 )
+from valvomo.services.i18n import gettext
 
 LANGS = ("fi", "sv", "en")
 _UNIT_SUFFIX = {
@@ -154,7 +156,8 @@ class _Builder:
         return shown
 
     def status_text(self, status: str | None) -> str:
-        return self.t(f"status_{status}") if status else NO_VALUE
+        """The one wording of a target status (``services.targets.STATUS_MSGIDS``, gettext)."""
+        return gettext(self.lang, STATUS_MSGIDS[status]) if status else NO_VALUE
 
     def date_text(self, day: dt.date) -> str:
         return format_date(day, format="long" if self.lang != "en" else "d MMMM y", locale=self.lang)
@@ -749,6 +752,11 @@ def build_content(
     """The report of ``programme`` at ``period`` in ``lang`` (fi, sv or en)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected fi, sv or en")
+    if period is not None:
+        try:  # written either way: 'Q4/2024' or '2024Q4'
+            period = periods.programme_label(period, programme.cadence)  # type: ignore[arg-type]
+        except periods.PeriodError:
+            pass  # reported below with the programme's periods
     if period is not None and period not in programme.period_labels:
         raise ValueError(
             f"{period!r} is not a reporting period of {programme.id!r}; periods: {', '.join(programme.period_labels)}"

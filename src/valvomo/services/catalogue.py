@@ -19,6 +19,22 @@ from valvomo.services.targets import targets_for
 
 LANGUAGES = ("fi", "sv", "en")
 
+# The county's headline indicators, in this order: the overview cards, the CLI's headline table
+# (``valvomo demo``) and the API read this one list.
+HEADLINE_INDICATORS: tuple[str, ...] = (
+    "access_7d",
+    "access_14d",
+    "urgent_next_working_day",
+    "t3_days",
+    "remote_share_20plus",
+    "coci",
+    "guidance_same_day",
+    "nps",
+    "physician_share",
+    "assessment_recording",
+    "top_decile_cost_share",
+)
+
 DIMENSION_LABELS: dict[str, dict[str, str]] = {
     "station": {"fi": "Asema", "sv": "Station", "en": "Station"},
     "profession": {"fi": "Ammattiryhmä", "sv": "Yrkesgrupp", "en": "Profession"},

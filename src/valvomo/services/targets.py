@@ -15,15 +15,18 @@ File format (docs/indicators.md, "Targets file")::
         source: Hyvinvointialueen strategia 2025
         strict: false        # true: "> value" ("< value" when lower is better)
 
-``target_status`` says whether a series of values has met a target, is on the
-linear path towards it, or is behind (see its docstring for the arithmetic).
+``evaluate`` is the one target-status calculation of Valvomo: met, on the linear
+path (on track), behind it (off track), or past the deadline without reaching it
+(not met). ``series_status`` applies it to a registry series and its targets.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -32,10 +35,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from valvomo.config import Settings
 from valvomo.indicators.registry import REGISTRY, Registry, Target
-from valvomo.services.periods import PeriodLabelError, period_bounds
+from valvomo.services.periods import PeriodLabelError, normalise_period, period_bounds
 
-TargetStatus = Literal["met", "on_track", "off_track", "no_data"]
-TARGET_STATUSES: tuple[TargetStatus, ...] = ("met", "on_track", "off_track", "no_data")
+TargetStatus = Literal["met", "on_track", "off_track", "not_met", "no_data", "no_target"]
+TARGET_STATUSES: tuple[TargetStatus, ...] = ("met", "on_track", "off_track", "not_met", "no_data", "no_target")
+# One wording per status; a msgid of the gettext catalogs (``pages`` domain), translated where shown.
+STATUS_MSGIDS: dict[str, str] = {
+    "met": "Target met",
+    "on_track": "On track",
+    "off_track": "Off track",
+    "not_met": "Not met by the deadline",
+    "no_data": "No data",
+    "no_target": "No target",
+}
 # Two values closer than this are equal (a share of 66/100 meets a target of 0.66).
 TOLERANCE = 1e-9
 
@@ -58,12 +70,10 @@ class TargetEntry(BaseModel):
     @field_validator("deadline", mode="before")
     @classmethod
     def _period_label(cls, value: object) -> str:
-        text = str(value)
         try:
-            period_bounds(text)
+            return normalise_period(str(value))
         except PeriodLabelError as error:
             raise ValueError(str(error)) from None
-        return text
 
     def to_target(self) -> Target:
         return Target(self.value, self.deadline, self.scope, self.source, self.strict)
@@ -172,23 +182,187 @@ def all_targets(
 
 
 # --- status ------------------------------------------------------------------------------------------
+#
+# The one target-status calculation. The overview, the indicator pages, the programme pages, the
+# self-assessment report (HTML/PDF/DOCX), the CLI and the API all call ``evaluate`` (directly, or
+# through ``series_status`` / ``target_status`` for a registry series), and show the status with
+# ``STATUS_MSGIDS`` translated by gettext, so one figure gets one verdict in one wording.
 
 
-def meets(value: float, target: float, direction: str, strict: bool = False) -> bool:
-    """Whether ``value`` reaches ``target``: >= (or > when strict) when higher is better, <= (<) when lower."""
+@dataclass(frozen=True)
+class Point:
+    """A value at a date: a baseline, or a target with its deadline (the last day of its period)."""
+
+    value: float
+    at: dt.date
+    strict: bool = False  # a target written '> 60' rather than '>= 60'
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The status of a value at a date against its targets."""
+
+    status: TargetStatus
+    expected: float | None  # the value on the path at that date
+    interim: TargetStatus | None  # status against the interim target alone (None when there is none)
+    final: TargetStatus | None  # status against the final target (None when there is none)
+
+
+def meets(value: float, target: float | Point, direction: str, strict: bool = False) -> bool:
+    """Whether ``value`` reaches ``target``: >= (or > when strict) when higher is better, <= (<) when lower.
+
+    ``target`` is a number (with ``strict``) or a ``Point`` (its own strictness). Values within
+    ``TOLERANCE`` are equal, so a share of 66/100 meets a target of 0.66."""
+    if isinstance(target, Point):
+        target, strict = target.value, target.strict
     close = math.isclose(value, target, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
     if direction == "lower":
         return value < target and not close if strict else value < target or close
     return value > target and not close if strict else value > target or close
 
 
-def _at_least_as_good(value: float, reference: float, direction: str) -> bool:
+def at_least_as_good(value: float, reference: float, direction: str) -> bool:
     return meets(value, reference, direction, strict=False)
+
+
+def path_value(points: Sequence[Point], at: dt.date) -> float:
+    """The linear path through ``points`` evaluated at ``at``: flat before the first and after the last."""
+    if not points:
+        raise ValueError("a path needs at least one point")
+    ordered = sorted(points, key=lambda p: p.at)
+    if at <= ordered[0].at:
+        return ordered[0].value
+    for left, right in zip(ordered, ordered[1:], strict=False):
+        if at <= right.at:
+            span = (right.at - left.at).days
+            if span == 0:
+                return right.value
+            return left.value + (right.value - left.value) * (at - left.at).days / span
+    return ordered[-1].value
+
+
+def status_against(
+    value: float | None,
+    at: dt.date,
+    target: Point,
+    direction: str,
+    path: Sequence[Point],
+    *,
+    binary: bool = False,
+) -> TargetStatus:
+    """Status of ``value`` at ``at`` against one ``target``, reached along ``path``.
+
+    Met when the value reaches the target; **not met** once the deadline has come
+    without reaching it (a past deadline is a verdict, not "off track"); before the
+    deadline on track when at least as good as the linear path through ``path`` (the
+    points before the target: baseline, earlier targets), else off track. A yes/no
+    target cannot be interpolated, so before its deadline a 'no' is on track.
+    """
+    if value is None:
+        return "no_data"
+    if meets(value, target, direction):
+        return "met"
+    if at >= target.at:
+        return "not_met"
+    if binary:
+        return "on_track"
+    if not path:
+        return "no_data"
+    expected = path_value([*path, target], at)
+    return "on_track" if at_least_as_good(value, expected, direction) else "off_track"
+
+
+def evaluate(
+    value: float | None,
+    at: dt.date,
+    direction: str,
+    *,
+    baseline: Point | None = None,
+    interim: Point | None = None,
+    final: Point | None = None,
+    binary: bool = False,
+) -> Evaluation:
+    """Overall and per-target status of ``value`` observed at ``at`` (the end of its period).
+
+    The path runs from the baseline through the interim target to the final one;
+    once the interim deadline has passed it runs from the interim target to the
+    final one whatever the baseline, so two callers with different baselines
+    (the overview's first value, a plan's typed baseline) agree after it. The
+    overall status is the status against the next target not yet due (the final
+    one once every deadline has passed); a value already meeting the final target
+    is met.
+    """
+    if interim is None and final is None:
+        return Evaluation("no_target" if value is not None else "no_data", None, None, None)
+    base = [baseline] if baseline is not None else []
+    interim_status = (
+        status_against(value, at, interim, direction, base, binary=binary) if interim is not None else None
+    )
+    if interim is not None and (final is None or interim.at < final.at):
+        final_path = [*(p for p in base if p.at <= interim.at), interim]
+    else:
+        final_path = base
+    final_status = (
+        status_against(value, at, final, direction, final_path, binary=binary) if final is not None else None
+    )
+    expected = None
+    if baseline is not None and not binary:
+        points = [*final_path, final] if final is not None else [*base, interim]
+        expected = path_value([p for p in points if p is not None], at)
+    if value is None:
+        return Evaluation("no_data", expected, interim_status, final_status)
+    if final_status == "met":
+        overall: TargetStatus = "met"
+    elif interim is not None and at < interim.at:
+        overall = interim_status or "no_data"
+    elif final is not None:
+        overall = final_status or "no_data"
+    else:
+        overall = interim_status or "no_data"
+    return Evaluation(overall, expected, interim_status, final_status)
+
+
+def series_status(
+    series: Sequence[tuple[str, float | None]],
+    targets: Sequence[Target],
+    direction: str,
+    *,
+    baseline: float | None = None,
+    baseline_period: str | None = None,
+) -> Evaluation:
+    """``evaluate`` for a registry indicator's series against its targets in force.
+
+    ``series`` holds (period label, value) pairs; null values (no data, or
+    redacted) are ignored and the latest value is judged at the last day of its
+    period. The baseline is ``baseline`` at ``baseline_period`` (default: the
+    first value of the series at its period). The last two targets by deadline
+    are the interim and the final one. For direction "none" the direction is the
+    one from the baseline towards the target.
+    """
+    observed = sorted(
+        ((period_bounds(label)[1], float(value)) for label, value in series if value is not None),
+        key=lambda item: item[0],
+    )
+    if not observed:
+        return Evaluation("no_data", None, None, None)
+    if not targets:
+        return Evaluation("no_target", None, None, None)
+    latest_at, latest = observed[-1]
+    base_at = period_bounds(baseline_period)[1] if baseline_period is not None else observed[0][0]
+    base_value = observed[0][1] if baseline is None else float(baseline)
+    points = sorted(
+        (Point(t.value, period_bounds(t.deadline)[1], t.strict) for t in targets), key=lambda p: p.at
+    )
+    final = points[-1]
+    interim = points[-2] if len(points) > 1 else None
+    if direction not in ("higher", "lower"):
+        direction = "lower" if final.value < base_value else "higher"
+    return evaluate(latest, latest_at, direction, baseline=Point(base_value, base_at), interim=interim, final=final)
 
 
 def target_status(
     series: Sequence[tuple[str, float | None]],
-    target: Target | float,
+    target: Target | Sequence[Target] | float,
     direction: str,
     baseline: float | None = None,
     *,
@@ -196,63 +370,18 @@ def target_status(
     strict: bool | None = None,
     deadline: str | None = None,
 ) -> TargetStatus:
-    """Met, on track, off track or no data for one target.
-
-    ``series`` holds (period label, value) pairs; null values (no data, or
-    redacted) are ignored. ``target`` is a registry ``Target`` (its value,
-    deadline and strictness are used) or a bare number with ``deadline=``.
-
-    - no_data: no value in the series.
-    - met: the latest value meets the target (>= target when higher is
-      better, <= when lower; > and < when the target is strict).
-    - off_track: not met and the latest period ends after the deadline period.
-    - otherwise the latest value is compared with the linear path from the
-      baseline to the target: path(t) = b + (T - b) x (t - t0) / (tD - t0),
-      with t the last day of the latest period, t0 the last day of the baseline
-      period (``baseline_period``, default the first period with a value) and
-      tD the last day of the deadline period, in days. ``b`` is ``baseline``,
-      default the first value. on_track when the latest value is at least as
-      good as path(t) (>= when higher is better, <= when lower), else off_track.
-      When t0 is not before tD the path is the target itself.
-
-    ``direction`` "higher" or "lower"; for "none" the direction is the one from
-    the baseline towards the target (a target above the baseline is to be
-    reached from below).
-    """
+    """The status of ``series_status`` for one target (a registry ``Target``, or a bare number with
+    ``deadline=``) or for the whole tuple of targets in force."""
     if isinstance(target, Target):
-        target_value, deadline = target.value, deadline or target.deadline
-        strict = target.strict if strict is None else strict
-    else:
-        target_value = float(target)
+        targets: Sequence[Target] = (target if strict is None else Target(
+            target.value, deadline or target.deadline, target.scope, target.source, strict),)
+    elif isinstance(target, int | float):
         if deadline is None:
             raise ValueError("target_status needs a deadline for a bare target value")
-    strict = bool(strict)
-    observed = sorted(
-        ((period_bounds(label)[1], label, float(value)) for label, value in series if value is not None),
-        key=lambda item: item[0],
-    )
-    if not observed:
-        return "no_data"
-    latest_end, _, latest = observed[-1]
-    if baseline_period is not None:
-        baseline_end = period_bounds(baseline_period)[1]
+        targets = (Target(float(target), deadline, "regional", "", bool(strict)),)
     else:
-        baseline_end = observed[0][0]
-    start_value = observed[0][2] if baseline is None else float(baseline)
-    if direction not in ("higher", "lower"):
-        direction = "lower" if target_value < start_value else "higher"
-    if meets(latest, target_value, direction, strict):
-        return "met"
-    deadline_end = period_bounds(deadline)[1]
-    if latest_end > deadline_end:
-        return "off_track"
-    span = (deadline_end - baseline_end).days
-    if span <= 0:
-        path = target_value
-    else:
-        elapsed = min(max((latest_end - baseline_end).days, 0), span)
-        path = start_value + (target_value - start_value) * elapsed / span
-    return "on_track" if _at_least_as_good(latest, path, direction) else "off_track"
+        targets = tuple(target)
+    return series_status(series, targets, direction, baseline=baseline, baseline_period=baseline_period).status
 
 
 def upcoming_target(targets: Sequence[Target], period_label: str) -> Target | None:
@@ -276,3 +405,24 @@ def target_in_force(targets: Sequence[Target], period_label: str) -> Target | No
     ordered = sorted(targets, key=lambda t: period_bounds(t.deadline)[1])
     passed = [t for t in ordered if period_bounds(t.deadline)[1] <= end]
     return passed[-1] if passed else ordered[0]
+
+
+def indicator_status(
+    indicator_id: str,
+    series: Sequence[tuple[str, float | None]],
+    settings: Settings | None = None,
+    *,
+    registry: Registry = REGISTRY,
+) -> tuple[Target | None, Evaluation]:
+    """The target shown beside an indicator's latest value and the series' status against the
+    targets in force: what the overview, the CLI's headline table and the API report."""
+    targets = targets_for(indicator_id, settings, registry=registry)
+    labels = [label for label, value in series if value is not None]
+    if not targets:
+        return None, Evaluation("no_target" if labels else "no_data", None, None, None)
+    if not labels:
+        return upcoming_target(targets, max(label for label, _ in series)) if series else None, Evaluation(
+            "no_data", None, None, None)
+    latest = max(labels, key=lambda label: period_bounds(label)[1])
+    evaluation = series_status(series, targets, registry.get(indicator_id).direction)
+    return upcoming_target(targets, latest), evaluation

@@ -29,6 +29,7 @@ from valvomo.programme.linkstatus import LinkResult
 from valvomo.programme.overview import GoalView, ProgrammeOverview, SpearheadView
 from valvomo.programme.progress import Distribution
 from valvomo.programme.service import ProgrammeSummary
+from valvomo.programme.targets import STATUS_MSGIDS
 from valvomo.web import charts, i18n
 from valvomo.web.i18n import N_
 
@@ -36,13 +37,7 @@ DOMAIN = "programmes"
 REPORT_FORMATS: tuple[tuple[str, str], ...] = (("html", "HTML"), ("pdf", "PDF"), ("docx", "Word (DOCX)"))
 NOTE_MAX_LENGTH = 4000  # an assessment note is a paragraph or two, as in the seed self-assessments
 
-STATUS_LABELS = {
-    "met": N_("Target met"),
-    "on_track": N_("On track"),
-    "off_track": N_("Off track"),
-    "no_data": N_("No data"),
-    "no_target": N_("No target"),
-}
+STATUS_LABELS = STATUS_MSGIDS  # one wording per target status (services.targets)
 CADENCE_LABELS = {
     "half_year": N_("twice a year"),
     "month": N_("monthly"),

@@ -33,13 +33,14 @@ from valvomo.services.catalogue import (
     DIMENSION_LABELS,
     DIRECTION_LABELS,
     FAMILY_LABELS,
+    HEADLINE_INDICATORS,
     UNIT_LABELS,
     grain_list,
     label,
 )
-from valvomo.services.periods import period_bounds
+from valvomo.services.periods import period_bounds, period_kind
 from valvomo.services.results import ResultStore
-from valvomo.services.targets import meets, target_in_force, target_status, targets_for, upcoming_target
+from valvomo.services.targets import STATUS_MSGIDS, indicator_status, meets, target_in_force, targets_for
 from valvomo.warehouse.sources import MissingTableError
 from valvomo.web import charts
 from valvomo.web.i18n import N_, format_date, format_number, format_percent, format_period, gettext
@@ -49,29 +50,10 @@ from valvomo.web.i18n import N_, format_date, format_number, format_percent, for
 # is flagged. 90 % leaves room for the odd contact recorded late.
 RECORDING_THRESHOLD = 0.9
 
-# The overview's headline indicators, in this order, where the registry and data have them.
-HEADLINE_INDICATORS = (
-    "access_7d",
-    "access_14d",
-    "urgent_next_working_day",
-    "t3_days",
-    "remote_share_20plus",
-    "coci",
-    "guidance_same_day",
-    "nps",
-    "physician_share",
-    "assessment_recording",
-    "top_decile_cost_share",
-)
 CARE_GUARANTEE_INDICATORS = ("access_7d", "access_14d", "access_3m", "waiting_days_median", "waiting_days_p90")
 TREND_PERIODS = 8  # quarters shown in station tables and sparklines
 
-STATUS_LABELS = {
-    "met": N_("Target met"),
-    "on_track": N_("On track"),
-    "off_track": N_("Off track"),
-    "no_data": N_("No data"),
-}
+STATUS_LABELS = STATUS_MSGIDS  # one wording per target status (services.targets)
 FUNNEL_LABELS = {
     "above_998": N_("Above the 99.8 % limit"),
     "above_95": N_("Above the 95 % limit"),
@@ -244,16 +226,6 @@ def clear_cache() -> None:
 # --- reading rows --------------------------------------------------------------------------------------
 
 
-def period_kind(label_text: str) -> str:
-    if re.fullmatch(r"\d{4}Q[1-4]", label_text):
-        return "quarter"
-    if re.fullmatch(r"\d{4}-\d{2}", label_text):
-        return "month"
-    if re.fullmatch(r"\d{4}", label_text):
-        return "year"
-    raise ValueError(f"{label_text!r} is not a period label (2024Q4, 2024-12 or 2024)")
-
-
 def rows_for(ctx: ViewContext, indicator_id: str, *, period: str = "quarter", by: Sequence[str] = ()) -> list[dict]:
     """Disclosure-controlled rows of one indicator, or none when the data or grain do not allow it."""
     indicator = REGISTRY.get(indicator_id)
@@ -397,14 +369,10 @@ def headlines(ctx: ViewContext) -> list[Headline]:
         if not series:
             continue
         latest, previous = series[-1], (series[-2] if len(series) > 1 else None)
-        targets = targets_for(indicator_id, ctx.settings)
-        target = upcoming_target(targets, latest["period"])
         pairs = [(r["period"], r["value"]) for r in series]
-        status = target_status(pairs, target, indicator.direction) if target else "no_data"
-        if target is None:
-            status_text = ctx._("No target")
-        else:
-            status_text = ctx._(STATUS_LABELS[status])
+        target, evaluation = indicator_status(indicator_id, pairs, ctx.settings)
+        status = evaluation.status
+        status_text = ctx._(STATUS_LABELS[status])
         change, _ = _change_text(ctx, latest.get("value"), previous.get("value") if previous else None,
                                  indicator.unit)
         recent = series[-TREND_PERIODS:]

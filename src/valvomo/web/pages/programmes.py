@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from valvomo.config import Settings
 from valvomo.programme import compare as programme_compare
 from valvomo.programme import overview as programme_overview
+from valvomo.programme import periods as programme_periods
 from valvomo.programme import service
 from valvomo.programme.periods import PeriodKind
 from valvomo.web import deps, i18n, programme_views
@@ -84,7 +85,14 @@ def _programme(db: Session, programme_id: str):
 
 
 def _check_period(programme, period: str | None) -> str | None:
-    if period is not None and period not in programme.period_labels:
+    """A reporting period of the programme, written either way ('Q4/2024' or '2024Q4')."""
+    if period is None:
+        return None
+    try:
+        period = programme_periods.programme_label(period, programme.cadence)
+    except programme_periods.PeriodError:
+        raise HTTPException(status_code=400) from None
+    if period not in programme.period_labels:
         raise HTTPException(status_code=400)
     return period
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from valvomo.indicators.registry import REGISTRY
+from valvomo.services.periods import normalise_period
 from valvomo.web import deps, view_models
 from valvomo.web.pages.context import render_page, view_context
 
@@ -16,10 +17,9 @@ def checked_period(period: str | None) -> str | None:
     if not period:
         return None
     try:
-        view_models.period_kind(period)
+        return normalise_period(period)  # "Q4/2024" as shown, or "2024Q4"
     except ValueError:
         raise HTTPException(status_code=404) from None
-    return period
 
 
 @router.get("/stations", response_class=HTMLResponse, name="stations")

@@ -1,0 +1,68 @@
+"""One meaning, one place (issue 10, the parts issue 11 needs): one number formatter, one period
+parser and printer, one status wording, one headline list."""
+
+from __future__ import annotations
+
+import pytest
+
+from valvomo.disclosure import format_cell, format_number, format_percent
+from valvomo.services.catalogue import HEADLINE_INDICATORS
+from valvomo.services.i18n import gettext
+from valvomo.services.periods import PeriodLabelError, format_period, normalise_period, period_bounds
+from valvomo.services.targets import STATUS_MSGIDS, TARGET_STATUSES
+
+
+def test_table_and_chart_round_a_half_the_same_way():
+    # 0.1225 -> 12.25 %: half up in the table cell and in the chart's label alike.
+    assert format_cell(0.1225, False, "fi", unit="share") == "12,3\u00a0%"
+    assert format_percent(0.1225, "fi", 1) == "12,3\u00a0%"
+    from valvomo.web import i18n
+
+    assert i18n.format_percent(0.1225, "fi", 1) == format_cell(0.1225, False, "fi", unit="share")
+    assert i18n.format_number(2.5, "en", 0) == format_number(2.5, "en", 0) == "3"
+    assert format_number(1234.5, "sv") == "1\u00a0234,5"
+    assert format_number(None, "fi") == "\u2013"
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [("2024Q4", "2024Q4"), ("Q4/2024", "2024Q4"), ("Q4 2024", "2024Q4"), ("q4/2024", "2024Q4"),
+     ("2024-Q4", "2024Q4"), ("2024-12", "2024-12"), ("12/2024", "2024-12"), ("3/2024", "2024-03"), ("2024", "2024")],
+)
+def test_period_written_either_way_reads_the_same(written, canonical):
+    assert normalise_period(written) == canonical
+    assert period_bounds(written) == period_bounds(canonical)
+
+
+def test_period_printed_one_way():
+    assert format_period("2024Q4", "fi") == format_period("2024Q4", "sv") == "Q4/2024"
+    assert format_period("2024Q4", "en") == "Q4 2024"
+    assert format_period("2024-03", "fi") == "3/2024"
+    assert normalise_period(format_period("2024Q4", "fi")) == "2024Q4"  # round trip
+
+
+@pytest.mark.parametrize("bad", ["Q5/2024", "2024Q0", "13/2024", "last quarter", ""])
+def test_bad_period_says_what_is_expected(bad):
+    with pytest.raises(PeriodLabelError, match="expected a year"):
+        normalise_period(bad)
+
+
+def test_every_status_has_one_wording_in_three_languages():
+    assert set(STATUS_MSGIDS) == set(TARGET_STATUSES)
+    for lang in ("fi", "sv"):
+        words = {gettext(lang, msgid) for msgid in STATUS_MSGIDS.values()}
+        assert len(words) == len(STATUS_MSGIDS)
+        assert not words & set(STATUS_MSGIDS.values()), f"untranslated status in {lang}"
+    assert gettext("fi", STATUS_MSGIDS["not_met"]) != gettext("fi", STATUS_MSGIDS["off_track"])
+
+
+def test_interfaces_share_the_status_wording_and_headline_list():
+    from valvomo.reports import content
+    from valvomo.web import programme_views, view_models
+
+    assert content.STATUS_MSGIDS is STATUS_MSGIDS
+
+    assert view_models.STATUS_LABELS is STATUS_MSGIDS
+    assert programme_views.STATUS_LABELS is STATUS_MSGIDS
+    assert view_models.HEADLINE_INDICATORS is HEADLINE_INDICATORS
+    assert len(set(HEADLINE_INDICATORS)) == len(HEADLINE_INDICATORS)
