@@ -131,6 +131,10 @@ def test_session_cookie_does_not_authenticate_the_api(county_settings):
         ("from=2024-13-01", 422, "from"),
         ("from=2024-06-01&to=2024-01-01", 400, "after"),
         ("by=municipality", 400, "name the indicators"),
+        # not stored by month: one rule (the store's) for every period kind, not only the quarter's
+        ("period=month&by=station,profession", 400, "name the indicators"),
+        ("period=year&by=profession", 400, "name the indicators"),
+        ("period=month&by=station,profession&" + "&".join(f"indicator=i{n}" for n in range(11)), 400, "1 to 10"),
         ("indicators=access_7d", 400, "unknown query parameter 'indicators'"),
     ],
 )

@@ -26,7 +26,9 @@ events (disclosure.md).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import inspect
 import json
 import re
 import shutil
@@ -66,10 +68,13 @@ __all__ = [
     "MATERIALISED",
     "EmptyWarehouseError",
     "MaterialiseReport",
+    "MAX_LIVE_INDICATORS",
     "MissingTableError",
+    "QueryTooExpensiveError",
     "ResultStore",
     "UnknownIndicatorError",
     "UnsupportedQueryError",
+    "check_live_cost",
     "indicator_series",
     "is_materialised_breakdown",
     "materialise_results",
@@ -155,6 +160,34 @@ def is_materialised_breakdown(period: str, by: Sequence[str]) -> bool:
     return parse_by(by) in MATERIALISED.get(period, ())  # type: ignore[call-overload]
 
 
+# A request for a breakdown that is not materialised computes each indicator live (seconds each).
+MAX_LIVE_INDICATORS = 10
+
+
+class QueryTooExpensiveError(UnsupportedQueryError):
+    """A live (not materialised) breakdown asked for without naming the indicators, or for too many."""
+
+
+def check_live_cost(indicators: Iterable[str] | None, period: str, by: Sequence[str]) -> None:
+    """The one rule for what a remote caller may have computed on request: a materialised period kind and
+    breakdown serves every indicator; any other combination needs 1 to ``MAX_LIVE_INDICATORS`` indicators
+    named, so that one request cannot make the server compute the whole registry live."""
+    if is_materialised_breakdown(period, by):
+        return
+    count = len(set(indicators or ()))
+    if 0 < count <= MAX_LIVE_INDICATORS:
+        return
+    dims = ",".join(parse_by(by)) or "(none)"
+    stored = "; ".join(
+        f"{kind}: " + ", ".join(",".join(c) or "(none)" for c in combinations)
+        for kind, combinations in MATERIALISED.items()
+    )
+    raise QueryTooExpensiveError(
+        f"period={period} by {dims} is computed on request: name the indicators with 'indicator' "
+        f"(1 to {MAX_LIVE_INDICATORS}), or use a combination computed in advance ({stored})"
+    )
+
+
 def _combination_key(indicator_id: str, period: str, by: Sequence[str]) -> str:
     return f"{indicator_id}|{period}|{','.join(by)}"
 
@@ -170,9 +203,50 @@ def _stable(value: Any) -> Any:
     return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
 
 
+# The code a stored result depends on besides the registry entries: the indicator engine (builders and
+# their shared helpers), the working-day calendar and the schema's code sets.
+_RESULT_CODE_PACKAGES = ("valvomo.indicators", "valvomo.workdays", "valvomo.schema")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of everything besides the data that can change a computed indicator value: Valvomo's
+    version, the source of the modules in ``_RESULT_CODE_PACKAGES`` and the versions of the libraries
+    that compute or calendar the values (Ibis, DuckDB, holidays). Read once per process."""
+    import importlib
+    import importlib.metadata
+
+    import valvomo
+
+    digest = hashlib.sha256(valvomo.__version__.encode())
+    for library in ("ibis-framework", "duckdb", "holidays"):
+        try:
+            digest.update(f"{library}={importlib.metadata.version(library)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{library}=-".encode())
+    for package_name in _RESULT_CODE_PACKAGES:
+        module_file = Path(importlib.import_module(package_name).__file__)  # type: ignore[arg-type]
+        root = module_file.parent
+        paths = sorted(root.rglob("*.py")) if module_file.name == "__init__.py" else [module_file]
+        for path in paths:
+            digest.update(f"{package_name}:{path.relative_to(root)}".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _builder_source(indicator: Indicator) -> str:
+    """The source text of an entry's builder: a builder defined outside the engine packages (a test's,
+    a county's extension) still invalidates stored rows when it changes."""
+    try:
+        return inspect.getsource(indicator.build)
+    except (OSError, TypeError):
+        return getattr(indicator.build, "__qualname__", repr(indicator.build))
+
+
 def registry_fingerprint(registry: Registry) -> str:
-    """Changes when an indicator's definition, unit, grain or parameters change (stored rows are then stale)."""
-    digest = hashlib.sha256()
+    """Changes when an indicator's definition, unit, grain, parameters or code change (stored rows are
+    then stale): the registry entries, each builder's source and ``code_fingerprint()``."""
+    digest = hashlib.sha256(code_fingerprint().encode())
     for indicator in registry:
         parts = (
             indicator.id,
@@ -181,6 +255,7 @@ def registry_fingerprint(registry: Registry) -> str:
             ",".join(sorted(indicator.grain)),
             json.dumps(_stable(dict(indicator.parameters)), sort_keys=True),
             str(indicator.distribution),
+            _builder_source(indicator),
         )
         digest.update("\x1f".join(parts).encode())
         digest.update(b"\x1e")

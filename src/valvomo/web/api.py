@@ -25,7 +25,6 @@ from valvomo.web.auth.users import Principal
 router = APIRouter(prefix="/api", tags=["indicators"])
 _DIMENSION = "(station|profession|municipality|age_band|language|contact_class)"
 BY_PATTERN = f"^({_DIMENSION}(,{_DIMENSION})*)?$"
-MAX_LIVE_INDICATORS = 10
 
 
 
@@ -142,29 +141,6 @@ def _data_error(error: Exception) -> HTTPException:
     return HTTPException(status_code=status, detail=str(error))
 
 
-def _check_live_cost(indicators: list[str] | None, by: str) -> None:
-    """Refuse breakdowns that would compute many indicators on request.
-
-    Breakdowns in ``BY_COMBINATIONS`` are materialised at ingest and cheap; any
-    other one is computed live, which costs seconds per indicator, so the API
-    asks for the indicators by name (at most ``MAX_LIVE_INDICATORS``) rather than
-    letting one request compute the whole registry.
-    """
-    from valvomo.services.results import BY_COMBINATIONS, parse_by
-
-    dims = parse_by(by)
-    if dims in BY_COMBINATIONS:
-        return
-    count = len(set(indicators or ()))
-    if count == 0 or count > MAX_LIVE_INDICATORS:
-        raise HTTPException(
-            status_code=400,
-            detail=f"a breakdown by {','.join(dims)} is computed on request: name the indicators with "
-            f"'indicator' (1 to {MAX_LIVE_INDICATORS}); breakdowns computed in advance: "
-            + "; ".join(",".join(c) or "(none)" for c in BY_COMBINATIONS),
-        )
-
-
 def _query_errors() -> tuple[type[Exception], ...]:
     from valvomo.services.results import (
         EmptyWarehouseError,
@@ -226,6 +202,7 @@ def indicators(
     ] = False,
 ) -> dict[str, Any]:
     from valvomo.disclosure import profile_label
+    from valvomo.services.results import check_live_cost
 
     settings = deps.get_app_settings(request)
     if unsuppressed and user.role != "analyst":
@@ -233,8 +210,8 @@ def indicators(
     if start is not None and end is not None and start > end:
         raise HTTPException(status_code=400, detail=f"'from' ({start}) is after 'to' ({end})")
     profile = "none" if unsuppressed else settings.disclosure_profile
-    _check_live_cost(indicator, by)
     try:
+        check_live_cost(indicator, period, by)
         rows = _store(request).query(indicator or None, period=period, by=by, start=start, end=end, profile=profile)
     except _query_errors() as error:
         raise _data_error(error) from None
