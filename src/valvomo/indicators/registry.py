@@ -96,6 +96,10 @@ class Indicator:
     optional: tuple[str, ...] = ()  # tables used when present
     distribution: bool = False  # one row per ``bin``
     min_group_size: int = 8
+    # The period kinds the definition allows: a per-resident rate divides by residents on 31 Dec, an
+    # annual figure, so it is defined per year only (``period_reason`` says why, in the refusal).
+    periods: tuple[PeriodKind, ...] = PERIOD_KINDS
+    period_reason: str = ""
 
     def name(self, lang: str = "fi") -> str:
         return self.names.get(lang) or self.names["en"]
@@ -104,6 +108,12 @@ class Indicator:
         """Raise ``UnsupportedQueryError`` when the grain does not allow the dimensions."""
         if query.period not in PERIOD_KINDS:
             raise UnsupportedQueryError(f"unknown period {query.period!r}; expected one of {', '.join(PERIOD_KINDS)}")
+        if query.period not in self.periods:
+            reason = f" ({self.period_reason})" if self.period_reason else ""
+            raise UnsupportedQueryError(
+                f"indicator {self.id!r} is defined per {' or '.join(self.periods)} only{reason}; "
+                f"ask for period {self.periods[0]!r} instead of {query.period!r}"
+            )
         for dim in query.by:
             if dim not in DIMENSIONS:
                 raise UnsupportedQueryError(

@@ -39,6 +39,7 @@ from valvomo.indicators.common import (
 from valvomo.indicators.registry import (
     DIMENSION_COLUMNS,
     Indicator,
+    PeriodKind,
     Query,
     Target,
     UnsupportedQueryError,
@@ -64,12 +65,9 @@ def cost_cents(cost_eur: ir.FloatingValue) -> ir.IntegerValue:
     return (cost_eur * 100).round().cast("int64")
 
 
-def _require_year(query: Query, indicator_id: str) -> None:
-    if query.period != "year":
-        raise UnsupportedQueryError(
-            f"indicator {indicator_id!r} divides by residents (population, an annual figure) and is defined "
-            f"per year; ask for period 'year' instead of {query.period!r}"
-        )
+# Per-resident rates divide by residents on 31 Dec of the previous year (population), an annual figure.
+PER_YEAR: tuple[PeriodKind, ...] = ("year",)
+RESIDENTS_ARE_ANNUAL = "it divides by residents (population, an annual figure)"
 
 
 def _listed_residents(sources: Sources, years: ir.Table, pcols: list[str]) -> ir.Table:
@@ -108,7 +106,6 @@ def per_resident(
     municipalities (counts, sums, distinct patients). ``zero_fill`` gives groups with residents but no
     events a 0 numerator (not for cost, where a missing figure is not a zero).
     """
-    _require_year(query, indicator_id)
     events = events.mutate(_day=events.started_at.date())
     events = restrict_dates(events, events._day, query)
     events = events.mutate(_year=events._day.year().cast("int64"))
@@ -208,6 +205,8 @@ register(
         requires=("contacts", "population"),
         optional=("patients",),
         build=_coverage,
+        periods=PER_YEAR,
+        period_reason=RESIDENTS_ARE_ANNUAL,
         disclosure="rate",
         targets=(
             Target(0.50, "2021", "regional", f"{KEUSOTE_SOURCE}: coverage >= 50 % at every health station"),
@@ -238,6 +237,8 @@ register(
         requires=("contacts", "population"),
         optional=("patients",),
         build=_contacts_per_resident,
+        periods=PER_YEAR,
+        period_reason=RESIDENTS_ARE_ANNUAL,
         disclosure="rate",
     )
 )
@@ -268,6 +269,8 @@ register(
         requires=("contacts", "population"),
         optional=("patients",),
         build=_referrals_per_1000,
+        periods=PER_YEAR,
+        period_reason=RESIDENTS_ARE_ANNUAL,
         disclosure="rate",
         parameters={"scale": 1000},
     )
@@ -306,6 +309,8 @@ register(
         requires=("contacts", "population"),
         optional=("patients",),
         build=_cost_per_resident,
+        periods=PER_YEAR,
+        period_reason=RESIDENTS_ARE_ANNUAL,
         disclosure="rate",
     )
 )

@@ -154,6 +154,7 @@ def indicator_entry(
         "family": indicator.family,
         "family_name": label(FAMILY_LABELS, indicator.family, lang),
         "grain": grain_list(indicator),
+        "periods": list(indicator.periods),
         "disclosure": indicator.disclosure,
         "distribution": indicator.distribution,
         "requires": list(indicator.requires),
@@ -250,6 +251,11 @@ def render_indicator_docs(registry: Registry = REGISTRY) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _periods_text(indicator: Indicator) -> str:
+    text = ", ".join(f"`{kind}`" for kind in indicator.periods)
+    return f"{text} only: {indicator.period_reason}" if indicator.period_reason else text
+
+
 def _indicator_section(indicator: Indicator) -> list[str]:
     grain = ", ".join(f"`{d}`" for d in grain_list(indicator)) or "none (county level only)"
     parameters = _json_safe(dict(indicator.parameters))
@@ -273,6 +279,7 @@ def _indicator_section(indicator: Indicator) -> list[str]:
         f"- **Unit:** {unit}",
         f"- **Direction:** {label(DIRECTION_LABELS, indicator.direction, 'en')}",
         f"- **Grain (`--by`):** {grain}; the period is always present",
+        f"- **Periods (`--period`):** {_periods_text(indicator)}",
         f"- **Tables:** {tables}",
         f"- **Disclosure:** {DISCLOSURE_TEXT.get(indicator.disclosure, indicator.disclosure)}",
         f"- **Targets:** {_targets_line(indicator)}",

@@ -432,7 +432,7 @@ class ResultStore:
                 continue
             for period in PERIOD_KINDS:
                 for by in MATERIALISED[period]:
-                    if set(by) <= indicator.grain:
+                    if period in indicator.periods and set(by) <= indicator.grain:
                         combos.append((indicator, period, by))
         return combos
 

@@ -90,6 +90,7 @@ class CatalogueEntry(BaseModel):
     family: str
     family_name: str
     grain: list[str]
+    periods: list[str] = Field(description="The period kinds the definition allows (per-resident rates: year only).")
     disclosure: str
     distribution: bool
     targets: list[Target]
