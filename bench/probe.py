@@ -7,8 +7,8 @@ Bounded and loopback-only. In a temporary directory (removed afterwards unless `
    a NUL byte in a station key, a symlink to a file outside the folder, identity codes, broken encodings,
    …). An input is *refused cleanly* when ingest raises ``IngestError`` whose first error names the file
    the problem is in, whose lines are short and hold no content of files outside the folder nor the
-   library's "straddling" message; it is *lost* when the published warehouse changed (snapshot id or row
-   counts) or cannot be read afterwards. The CLI run of one input checks that values print literally;
+   library's "straddling" message; a refused input is *lost* when the published warehouse changed
+   (snapshot id or row counts) or cannot be read afterwards; an accepted corrupted input is counted apart. The CLI run of one input checks that values print literally;
 3. **kills**: SIGKILLs ingests at four kill points with the helpers of
    ``tests/warehouse/test_warehouse_kill.py``; a kill is lost when the warehouse afterwards is neither the
    state before nor the state after the load;
@@ -63,6 +63,7 @@ KILL_POINTS = ("validated", "table_written:stations", "before_pointer_swap", "af
 @dataclass
 class Figures:
     inputs: int = 0
+    accepted: int = 0
     refused_cleanly: int = 0
     lost: int = 0
     kills: int = 0
@@ -244,6 +245,7 @@ def probe_inputs(settings, source: Path, work: Path, figures: Figures) -> None:
         before = warehouse_state(settings)
         figures.inputs += 1
         began = time.monotonic()
+        refused = True
         try:
             ingest_folder(settings, folder, progress=False)
         except IngestError as error:
@@ -251,10 +253,11 @@ def probe_inputs(settings, source: Path, work: Path, figures: Figures) -> None:
         except Exception as error:  # noqa: BLE001  (any other exception is a finding)
             clean, why = False, f"{type(error).__name__}: {str(error)[:200]}"
         else:
-            clean, why = False, "accepted"
-        try:
-            lost = warehouse_state(settings) != before
-        except Exception:  # noqa: BLE001
+            clean, why, refused = False, "accepted", False
+            figures.accepted += 1
+        try:  # a refused input must leave the warehouse exactly as it was
+            lost = refused and warehouse_state(settings) != before
+        except Exception:  # noqa: BLE001  (an unreadable warehouse is lost too)
             lost = True
         figures.refused_cleanly += clean
         figures.lost += lost
@@ -558,6 +561,16 @@ def _possible_counts(shown: int | None) -> tuple[int, int]:
     return max(8, shown - 2), shown + 2
 
 
+def pinned_value(total: int, shown: list[int]) -> int | None:
+    """The one count 1–7 a redacted cell must have, given the shown total and the other shown cells
+    (all rounded by the ``standard`` profile), or None when more than one value remains possible."""
+    low_total, high_total = _possible_counts(total)
+    bounds = [_possible_counts(value) for value in shown]
+    low = max(1, low_total - sum(high for _, high in bounds))
+    high = min(7, high_total - sum(low for low, _ in bounds))
+    return low if low == high else None
+
+
 def probe_differencing(settings, figures: Figures) -> None:
     """Two disclosure-controlled views (by station and the county total) must not pin down a redacted cell.
 
@@ -584,12 +597,9 @@ def probe_differencing(settings, figures: Figures) -> None:
         if len(hidden) != 1:
             continue
         figures.single_redactions += 1
-        low_total, high_total = _possible_counts(total["numerator"])
-        bounds = [_possible_counts(r["numerator"]) for r in rows if r.get("numerator") is not None]
-        low = max(1, low_total - sum(high for _, high in bounds))
-        high = min(7, high_total - sum(low for low, _ in bounds))
-        if low == high:
-            figures.leaks.append(f"differencing pins {key[0]} {key[1]} {hidden[0].get('station_id')} to {low}")
+        value = pinned_value(total["numerator"], [r["numerator"] for r in rows if r.get("numerator") is not None])
+        if value is not None:
+            figures.leaks.append(f"differencing pins {key[0]} {key[1]} {hidden[0].get('station_id')} to {value}")
 
 
 # --- main ------------------------------------------------------------------------------------------------------
@@ -622,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "inputs_tried": figures.inputs,
         "inputs_refused_cleanly": figures.refused_cleanly,
+        "inputs_accepted": figures.accepted,
         "inputs_lost": figures.lost,
         "kills": figures.kills,
         "kills_lost": figures.kills_lost,
