@@ -85,7 +85,7 @@ def warehouse_info() -> None:
     """Show the published warehouse snapshot: id, source and rows per table."""
     settings = get_settings()
     warehouse = Warehouse(settings)
-    out = Console()
+    out = Console(emoji=False, markup=False, highlight=False)  # the source folder is printed as it is
     snapshot = warehouse.snapshot
     if snapshot is None:
         out.print(

@@ -1,4 +1,4 @@
-"""`valvomo user add|token|list`: local accounts and API tokens from the command line.
+"""`valvomo user add|token|list|unlock`: local accounts and API tokens from the command line.
 
 The first administrator is created here (the admin pages need one to log in).
 Passwords are read from a hidden prompt or, for scripts, from standard input
@@ -12,6 +12,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 user_app = typer.Typer(help="Manage user accounts and API tokens.", no_args_is_help=True)
@@ -19,7 +20,8 @@ err = Console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    # The message may quote a user name as typed: escaped, so "[bold]" or ":x:" are printed as written.
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, emoji=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -99,6 +101,23 @@ def list_() -> None:
             table.add_row(user.username, user.role, ", ".join(user.station_ids), user.language,
                           "yes" if user.active else "no")
     Console(width=160).print(table)
+
+
+@user_app.command("unlock")
+def unlock(username: str = typer.Argument(..., help="Whose login back-off to end.")) -> None:
+    """End a user's login delay after failed logins (audit-logged as user_unlock)."""
+    from valvomo.appdb import session_scope
+    from valvomo.web.auth import get_user
+    from valvomo.web.auth.users import unlock_logins
+
+    settings = _settings()
+    with session_scope(settings) as db:
+        user = get_user(db, username)
+        if user is None:
+            raise _fail(f"no user {username!r}; see `valvomo user list`")
+        failures = unlock_logins(db, user, actor="cli")
+        name = user.username
+    err.print(f"Unlocked logins of {name!r} ({failures} failed logins cleared).", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -151,11 +151,16 @@ def _user_page(request: Request, db: Session, username: str, *, error: str | Non
                new_token: str | None = None, status: int = 200):  # fmt: skip
     lang = deps.get_lang(request)
     target = _target(db, username)
+    from valvomo.web.security import LOGIN_THROTTLE
+
+    failed_logins, delayed_until = LOGIN_THROTTLE.delayed_until(db, target.username)
     return deps.render(
         request,
         "admin/user.html",
         {
             "target": target,
+            "failed_logins": failed_logins,
+            "delayed_until": delayed_until.replace(tzinfo=dt.UTC).astimezone(HELSINKI) if delayed_until else None,
             "roles": ROLES,
             "stations": _known_stations(request),
             "tokens": api_tokens.tokens_of(db, target.id),
@@ -216,6 +221,14 @@ def set_password(
     except PasswordPolicyError:
         db.rollback()
         return _user_page(request, db, username, error="password", status=400)
+    return RedirectResponse(f"/admin/users/{target.username}?saved=1", status_code=303)
+
+
+@router.post("/users/{username}/unlock")
+def unlock_logins(request: Request, username: str, user: Admin, db: Db):
+    """End the user's login back-off (audit-logged as ``user_unlock``)."""
+    target = _target(db, username)
+    accounts.unlock_logins(db, target, actor=user.username, client_ip=client_ip(request))
     return RedirectResponse(f"/admin/users/{target.username}?saved=1", status_code=303)
 
 

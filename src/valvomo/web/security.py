@@ -8,9 +8,9 @@
 - CSRF: a synchroniser token per session, checked on every state-changing
   request. Before login (the login form) the token is an HMAC of a random
   pre-session cookie, so a forged cross-site login is refused as well.
-- Login rate limit: failures per username and per client address within a
-  sliding window, counted in the app database so that restarts and several
-  worker processes share the count.
+- Login back-off: failed logins delay the next attempt exponentially per
+  username and address (never a lock), counted in the app database so that
+  restarts and several worker processes share the count.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -90,43 +91,177 @@ def tokens_match(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
 
 
-# --- login rate limit ----------------------------------------------------------------------------
+# --- login back-off -----------------------------------------------------------------------------
+
+UNLOCK_MARKER = "(admin unlock)"
+"""``client_ip`` of the success-equivalent ``login_attempts`` row an admin unlock writes."""
+
+
+@dataclass(frozen=True)
+class BackoffRule:
+    """``free`` failures without delay, then a delay doubling from ``base`` up to ``cap``."""
+
+    free: int
+    base: dt.timedelta
+    cap: dt.timedelta
+
+    def delay(self, failures: int) -> dt.timedelta:
+        beyond = failures - self.free
+        if beyond <= 0:
+            return dt.timedelta(0)
+        doublings = min(beyond - 1, 40)  # 2**40 s is far beyond any cap; keeps the number small
+        return min(self.base * (2**doublings), self.cap)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Whether a login may be tried now, and if not, for how long to wait."""
+
+    wait: dt.timedelta = dt.timedelta(0)
+    scope: str = ""  # "pair", "user" or "address": the rule that imposes the wait
+
+    @property
+    def allowed(self) -> bool:
+        return self.wait <= dt.timedelta(0)
+
+    @property
+    def seconds(self) -> int:
+        return max(1, math.ceil(self.wait.total_seconds()))
 
 
 @dataclass(frozen=True)
 class LoginThrottle:
-    """At most ``per_username`` failed logins per username and ``per_client`` per client
-    address within ``window``; beyond that, logins are refused with 429 until the oldest
-    failures leave the window. Refused attempts are not counted, so waiting helps."""
+    """Exponential back-off on failed logins, computed from ``login_attempts`` (docs/security.md).
 
-    per_username: int = 5
-    per_client: int = 20
-    window: dt.timedelta = dt.timedelta(minutes=15)
+    Three keys are counted, each from its last reset, over at most ``memory`` (``address``: ``address_window``):
 
-    def _failures(self, db: Session, column, value: str) -> int:
-        since = utcnow() - self.window
-        query = (
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(column == value, LoginAttempt.at > since, LoginAttempt.succeeded.is_(False))
+    - ``pair``: one username from one client address — always applies, so guessing from one place slows
+      down at once;
+    - ``user``: one username from any address — catches a guesser that changes addresses; skipped when the
+      user has logged in successfully from this address recently (``known_for``), so that strangers cannot
+      delay a user at their usual place;
+    - ``address``: any username from one address — catches password spraying; skipped for a user known at
+      that address, so colleagues behind a shared proxy are not delayed by someone else's failures.
+
+    A refused attempt is not checked and not counted: once the delay has passed the right password gets in.
+    There is no lock: the worst any client can impose on another is ``cap`` per failure of its own, and an
+    admin unlock (``unlock``) ends the user's delays at once.
+    """
+
+    pair: BackoffRule = BackoffRule(3, dt.timedelta(seconds=1), dt.timedelta(minutes=15))
+    user: BackoffRule = BackoffRule(5, dt.timedelta(seconds=1), dt.timedelta(minutes=15))
+    address: BackoffRule = BackoffRule(20, dt.timedelta(seconds=1), dt.timedelta(minutes=15))
+    memory: dt.timedelta = dt.timedelta(hours=24)
+    address_window: dt.timedelta = dt.timedelta(hours=1)
+    known_for: dt.timedelta = dt.timedelta(days=30)
+
+    # -- reading the table --------------------------------------------------------------------------
+
+    def _last_success(self, db: Session, username: str, client_ip: str | None) -> dt.datetime | None:
+        query = select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
         )
-        return db.scalar(query) or 0
+        if client_ip is not None:
+            query = query.where(LoginAttempt.client_ip.in_((client_ip, UNLOCK_MARKER)))
+        return db.scalar(query)
+
+    def _failures(self, db: Session, since: dt.datetime, **where: str) -> tuple[int, dt.datetime | None]:
+        """(count, latest) of failures since ``since`` matching ``where`` (username and/or client_ip)."""
+        query = select(func.count(), func.max(LoginAttempt.at)).where(
+            LoginAttempt.succeeded.is_(False), LoginAttempt.at > since
+        )
+        for column, value in where.items():
+            query = query.where(getattr(LoginAttempt, column) == value)
+        count, latest = db.execute(query).one()
+        return count or 0, latest
+
+    def is_known(self, db: Session, username: str, client_ip: str, now: dt.datetime | None = None) -> bool:
+        """The user logged in successfully from this address within ``known_for``."""
+        now = now or utcnow()
+        query = select(func.count()).where(
+            LoginAttempt.username == username,
+            LoginAttempt.client_ip == client_ip,
+            LoginAttempt.succeeded.is_(True),
+            LoginAttempt.at > now - self.known_for,
+        )
+        return bool(db.scalar(query))
+
+    def _counts(self, db: Session, username: str, client_ip: str, now: dt.datetime):
+        """(scope, rule, failures, latest failure) of every key that applies to this attempt."""
+        horizon = now - self.memory
+        pair_since = max(filter(None, (horizon, self._last_success(db, username, client_ip))))
+        keys = [("pair", self.pair, *self._failures(db, pair_since, username=username, client_ip=client_ip))]
+        if not self.is_known(db, username, client_ip, now):
+            user_since = max(filter(None, (horizon, self._last_success(db, username, None))))
+            keys.append(("user", self.user, *self._failures(db, user_since, username=username)))
+            address_since = now - self.address_window
+            unlocked = self._last_success(db, username, UNLOCK_MARKER)
+            if unlocked is None or unlocked <= address_since:
+                keys.append(("address", self.address, *self._failures(db, address_since, client_ip=client_ip)))
+        return keys
+
+    # -- deciding -----------------------------------------------------------------------------------
+
+    def check(self, db: Session, username: str, client_ip: str, now: dt.datetime | None = None) -> Backoff:
+        """How long this username from this address must still wait (``allowed`` when not at all)."""
+        now = now or utcnow()
+        longest = Backoff()
+        for scope, rule, failures, latest in self._counts(db, username, client_ip, now):
+            if latest is None:
+                continue
+            wait = latest + rule.delay(failures) - now
+            if wait > longest.wait:
+                longest = Backoff(wait, scope)
+        return longest
 
     def is_blocked(self, db: Session, username: str, client_ip: str) -> bool:
-        return (
-            self._failures(db, LoginAttempt.username, username) >= self.per_username
-            or self._failures(db, LoginAttempt.client_ip, client_ip) >= self.per_client
-        )
+        return not self.check(db, username, client_ip).allowed
 
-    def record(self, db: Session, username: str, client_ip: str, succeeded: bool) -> None:
+    def record(self, db: Session, username: str, client_ip: str, succeeded: bool) -> list[tuple[str, int]]:
+        """Store one checked attempt; returns the (scope, delay seconds) of back-offs this failure started."""
         db.add(LoginAttempt(username=username[:64], client_ip=client_ip[:64], succeeded=succeeded))
+        db.flush()
+        if succeeded:
+            return []
+        started = []
+        for scope, rule, failures, _latest in self._counts(db, username[:64], client_ip[:64], utcnow()):
+            if failures == rule.free + 1:
+                started.append((scope, math.ceil(rule.delay(failures).total_seconds())))
+        return started
+
+    def delayed_until(self, db: Session, username: str) -> tuple[int, dt.datetime | None]:
+        """For the admin page: failures since the user's last success and the end of the ``user`` delay."""
+        now = utcnow()
+        since = max(filter(None, (now - self.memory, self._last_success(db, username, None))))
+        failures, latest = self._failures(db, since, username=username)
+        if latest is None:
+            return 0, None
+        until = latest + max(self.user.delay(failures), self.pair.delay(failures))
+        return failures, until if until > now else None
+
+    def unlock(self, db: Session, username: str) -> None:
+        """End the user's delays: a success-equivalent row resets the ``pair`` and ``user`` counts and lifts
+        the ``address`` rule for this user (no schema change: the existing table holds it)."""
+        db.add(LoginAttempt(username=username[:64], client_ip=UNLOCK_MARKER, succeeded=True))
         db.flush()
 
     def forget_old(self, db: Session) -> None:
-        """Drop attempts older than a day: they no longer matter for the limit."""
-        from sqlalchemy import delete
+        """Drop failures older than ``memory`` and successes older than ``known_for``: they no longer count."""
+        from sqlalchemy import and_, delete, or_
 
-        db.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - dt.timedelta(days=1)))
+        now = utcnow()
+        db.execute(
+            delete(LoginAttempt).where(
+                or_(
+                    and_(LoginAttempt.succeeded.is_(False), LoginAttempt.at < now - self.memory),
+                    LoginAttempt.at < now - max(self.known_for, self.memory),
+                )
+            )
+        )
+
+
+LOGIN_THROTTLE = LoginThrottle()
+"""The back-off the login form applies (tests and the probe read the same one)."""
 
 
 def client_ip(request: Request) -> str:

@@ -47,6 +47,10 @@ KNOWN_ACTIONS: tuple[str, ...] = (
     USER_PASSWORD_CHANGE, SETTINGS_CHANGE, TOKEN_ISSUE, TOKEN_REVOKE, PROGRAMME_ASSESSMENT, REPORT_EXPORT,
 )  # fmt: skip
 
+LOGIN_BACKOFF = "login_backoff"
+USER_UNLOCK = "user_unlock"
+KNOWN_ACTIONS += (LOGIN_BACKOFF, USER_UNLOCK)
+
 
 class AuditLogIsAppendOnly(RuntimeError):
     """Raised when code tries to change or delete an audit entry."""

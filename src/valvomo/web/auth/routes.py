@@ -1,8 +1,10 @@
 """Login, logout and the analyst's disclosure switch.
 
-Login is rate limited per username and per client address (``LoginThrottle``),
-audit-logged whether it succeeds, fails or is refused, and always starts a fresh
-session (no session fixation). The password is only ever passed to argon2.
+Failed logins delay the next attempt exponentially per username and client
+address (``security.LoginThrottle``: a delay, never a lock, so the right password gets in
+once it has passed); every login is audit-logged whether it succeeds, fails, is
+refused or starts a back-off, and always starts a fresh session (no session
+fixation). The password is only ever passed to argon2.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from valvomo.web.auth.users import Principal, authenticate, normalise_username
 from valvomo.web.i18n import gettext, normalise_language
 from valvomo.web.security import (
     LANGUAGE_COOKIE,
+    LOGIN_THROTTLE,
     PRE_SESSION_COOKIE,
     SESSION_COOKIE,
-    LoginThrottle,
     client_ip,
     cookie_options,
 )
 
 router = APIRouter(include_in_schema=False)
-THROTTLE = LoginThrottle()
+THROTTLE = LOGIN_THROTTLE
 
 
 def safe_next(target: str | None) -> str:
@@ -62,15 +64,27 @@ def login(
             request, "login.html", {"next": target, "error": message, "username": name}, status_code=status
         )
 
-    if THROTTLE.is_blocked(db, name, ip):
-        audit.record(db, audit.LOGIN_BLOCKED, username=name, client_ip=ip, detail={})
-        return again(
-            gettext(lang, "Too many failed attempts. Wait 15 minutes before trying again."), 429
-        )
+    backoff = THROTTLE.check(db, name, ip)
+    if not backoff.allowed:
+        audit.record(
+            db, audit.LOGIN_BLOCKED, username=name, client_ip=ip,
+            detail={"scope": backoff.scope, "wait_seconds": backoff.seconds},
+        )  # fmt: skip
+        response = again(
+            gettext(lang, "Too many failed attempts. Wait %(seconds)s seconds before trying again.",
+                    seconds=backoff.seconds), 429,
+        )  # fmt: skip
+        response.headers["Retry-After"] = str(backoff.seconds)
+        return response
     user = authenticate(db, name, password) if name and password else None
-    THROTTLE.record(db, name, ip, succeeded=user is not None)
+    started = THROTTLE.record(db, name, ip, succeeded=user is not None)
     if user is None:
         audit.record(db, audit.LOGIN_FAILED, username=name, client_ip=ip, detail={})
+        for scope, seconds in started:
+            audit.record(
+                db, audit.LOGIN_BACKOFF, username=name, client_ip=ip,
+                detail={"scope": scope, "delay_seconds": seconds},
+            )  # fmt: skip
         return again(gettext(lang, "Wrong username or password."), 401)
     THROTTLE.forget_old(db)
     web_sessions.purge_expired(db)

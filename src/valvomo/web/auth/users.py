@@ -1,4 +1,4 @@
-"""Local user accounts: create, authenticate, change role, stations, language, deactivate.
+"""Local user accounts: create, authenticate, change role, stations, language, deactivate, unlock logins.
 
 Shared by the CLI (``valvomo user ...``), the admin pages and the demo set-up,
 so that every path applies the same rules (known role, station managers need
@@ -166,6 +166,23 @@ def set_password(db: Session, user: User, password: str, *, actor: str, client_i
     user.password_hash = hash_password(password)
     audit.record(db, audit.USER_PASSWORD_CHANGE, username=actor, client_ip=client_ip, detail={"user": user.username})
     db.flush()
+
+
+def unlock_logins(db: Session, user: User, *, actor: str, client_ip: str = "") -> int:
+    """End the user's login back-off now (admin page, ``valvomo user unlock``); audit-logged.
+
+    Returns the failed logins the unlock cleared (since the last successful login).
+    """
+    from valvomo.web.security import LOGIN_THROTTLE  # security imports the auth models: no import cycle
+
+    failures, _until = LOGIN_THROTTLE.delayed_until(db, user.username)
+    LOGIN_THROTTLE.unlock(db, user.username)
+    audit.record(
+        db, audit.USER_UNLOCK, username=actor, client_ip=client_ip,
+        detail={"user": user.username, "failures": failures},
+    )  # fmt: skip
+    db.flush()
+    return failures
 
 
 def set_language(db: Session, user_id: int, language: str) -> None:
