@@ -45,10 +45,13 @@ class DemandStream:
     channel: str
     need_type: str
     daily_rate: float
+    origin: str = ""  # the profession a scenario moved these needs from (task shift, direct access)
 
     @property
     def key(self) -> str:
-        return f"{self.profession}/{self.urgency}/{self.channel}/{self.need_type}"
+        """Names the stream's random numbers: a moved stream keeps its own, the rest keep theirs."""
+        base = f"{self.profession}/{self.urgency}/{self.channel}/{self.need_type}"
+        return f"{base}<-{self.origin}" if self.origin else base
 
 
 @dataclass(frozen=True)
