@@ -62,7 +62,7 @@ def main() -> None:
                           MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:  # fmt: skip
                 task = bar.add_task("", total=replications)
                 started = time.perf_counter()
-                reps = run_replications(params, spec, lambda done, _n: bar.update(task, completed=done))
+                reps = run_replications(params, spec, lambda done, _n, bar=bar, task=task: bar.update(task, completed=done))
                 wall = time.perf_counter() - started
             events = sum(rep.events for rep in reps)
             day_steps = replications * units * (params.days + params.warmup_days)

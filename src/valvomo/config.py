@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     spark_master: str = Field("local[2]", description="Spark master URL when backend=pyspark.")
     host: str = Field("127.0.0.1", description="Address `valvomo serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `valvomo serve` listens on.")
+    simulation_dir: Path | None = Field(
+        None, description="Where simulation calibrations and results are stored. Default: `<home>/simulations`."
+    )
+    simulation_workers: int = Field(2, ge=1, le=64, description="Worker processes for simulation replications.")
 
     @field_validator("home")
     @classmethod
@@ -48,6 +52,10 @@ class Settings(BaseSettings):
     @property
     def warehouse_dir(self) -> Path:
         return self.home / "warehouse"
+
+    @property
+    def simulations_dir(self) -> Path:
+        return (self.simulation_dir.expanduser().resolve() if self.simulation_dir else self.home / "simulations")
 
     @property
     def app_database_url(self) -> str:

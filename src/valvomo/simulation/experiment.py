@@ -19,7 +19,7 @@ import numpy as np
 from valvomo.simulation import metrics
 from valvomo.simulation.model import ReplicationOutcome
 from valvomo.simulation.params import ModelParams
-from valvomo.simulation.runner import RunSpec, run_replications
+from valvomo.simulation.runner import RunSpec, replication_pool, run_replications
 from valvomo.simulation.scenario import BASELINE, Scenario, apply_scenario
 from valvomo.simulation.stats import interval
 
@@ -94,7 +94,12 @@ def compare(params: ModelParams, scenario: Scenario, spec: RunSpec, progress: Pr
     def report(offset: int) -> Progress | None:
         return (lambda done, _n: progress(offset + done, total)) if progress else None
 
-    baseline_reps = run_replications(params, spec, report(0))
+    with replication_pool(spec) as pool:
+        baseline_reps = run_replications(params, spec, report(0), pool)
+        scenario_reps = (
+            run_replications(apply_scenario(params, scenario), spec, report(spec.replications), pool)
+            if total > spec.replications else None
+        )  # fmt: skip
     report_dict = {
         "scenario": {"name": scenario.name, "description": scenario.description, **scenario.canonical()},
         "seed": spec.seed,
@@ -105,8 +110,7 @@ def compare(params: ModelParams, scenario: Scenario, spec: RunSpec, progress: Pr
         "station_names": {s.station_id: s.name for s in params.stations},
         "baseline": summary(baseline_reps, station_ids),
     }
-    if total > spec.replications:
-        scenario_reps = run_replications(apply_scenario(params, scenario), spec, report(spec.replications))
+    if scenario_reps is not None:
         report_dict["scenario_results"] = summary(scenario_reps, station_ids)
         report_dict["difference"] = _differences(scenario_reps, baseline_reps, station_ids)
     report_dict["elapsed_seconds"] = round(time.perf_counter() - started, 3)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from valvomo.simulation import metrics
 from valvomo.simulation.params import ModelParams
-from valvomo.simulation.runner import RunSpec, run_replications
+from valvomo.simulation.runner import RunSpec, replication_pool, run_replications
 from valvomo.simulation.scenario import Scenario, ScenarioError, ScenarioIssue, apply_scenario
 
 LEVERS = ("fte_change", "direct_access", "digital_resolution")
@@ -65,7 +65,7 @@ def search(params: ModelParams, base: Scenario, request: SearchRequest, spec: Ru
 
     def evaluate(value: float) -> dict:
         scenario = _scenario(base, request, value)
-        reps = run_replications(apply_scenario(params, scenario), spec)
+        reps = run_replications(apply_scenario(params, scenario), spec, None, pool)
         estimate = metrics.summarise(reps, list(request.stations) or None, request.confidence)["access_7d"]
         step = {"value": round(value, 6), **estimate.as_dict(), "reached": estimate.low >= request.target}
         steps.append(step)
@@ -73,27 +73,28 @@ def search(params: ModelParams, base: Scenario, request: SearchRequest, spec: Ru
             progress(len(steps), planned)
         return step
 
-    found, below = None, None
-    value = 0.0
-    while value <= cap + 1e-9:
-        step = evaluate(value)
-        if step["reached"]:
-            found = value
-            break
-        below = value
-        value += request.step
-    if found is not None and below is not None:
-        low, high = below, found
-        while high - low > request.resolution + 1e-9:
-            # Bisection on the grid of the resolution, so the answer is a round number.
-            middle = round(round((low + high) / 2 / request.resolution) * request.resolution, 6)
-            if not low < middle < high:
+    with replication_pool(spec) as pool:
+        found, below = None, None
+        value = 0.0
+        while value <= cap + 1e-9:
+            step = evaluate(value)
+            if step["reached"]:
+                found = value
                 break
-            if evaluate(middle)["reached"]:
-                high = middle
-            else:
-                low = middle
-        found = high
+            below = value
+            value += request.step
+        if found is not None and below is not None:
+            low, high = below, found
+            while high - low > request.resolution + 1e-9:
+                # Bisection on the grid of the resolution, so the answer is a round number.
+                middle = round(round((low + high) / 2 / request.resolution) * request.resolution, 6)
+                if not low < middle < high:
+                    break
+                if evaluate(middle)["reached"]:
+                    high = middle
+                else:
+                    low = middle
+            found = high
     answer = next((s for s in steps if found is not None and abs(s["value"] - found) < 1e-9), None)
     return {
         "lever": request.lever,

@@ -43,24 +43,34 @@ class Request:
         return out
 
 
-def current_calibration(settings: Settings) -> Calibration:
+def _warehouse(settings: Settings) -> Warehouse:
     warehouse = Warehouse(settings)
     if warehouse.is_empty():
         raise EmptyWarehouseError()
+    return warehouse
+
+
+def current_calibration(settings: Settings) -> Calibration:
+    warehouse = _warehouse(settings)
     return SimulationStore(settings).calibration(warehouse, warehouse.snapshot_id or "")
 
 
-def request_key(settings: Settings, request: Request) -> tuple[str, Calibration]:
-    calibration = current_calibration(settings)
-    return result_key(calibration.params, request.describe()), calibration
+def request_key(settings: Settings, request: Request) -> str:
+    """The result key of ``request`` on the current snapshot (cheap: no calibration needed)."""
+    return result_key(_warehouse(settings).snapshot_id or "", request.describe())
+
+
+def stored_result(settings: Settings, key: str) -> dict | None:
+    return SimulationStore(settings).get(key)
 
 
 def simulate_request(settings: Settings, request: Request, progress: Progress | None = None) -> dict:
-    key, calibration = request_key(settings, request)
+    key = request_key(settings, request)
     store = SimulationStore(settings)
     stored = store.get(key)
     if stored is not None:
         return stored
+    calibration = current_calibration(settings)
     if request.kind == "run":
         result = compare(calibration.params, request.scenario, request.spec, progress)
     else:
@@ -68,6 +78,7 @@ def simulate_request(settings: Settings, request: Request, progress: Progress | 
         result = search(calibration.params, request.scenario, request.search, request.spec, progress)
         result["scenario"] = {"name": request.scenario.name, **request.scenario.canonical()}
         result["station_names"] = {s.station_id: s.name for s in calibration.params.stations}
-    result.update(key=key, kind=request.kind, code_version=code_version(), snapshot_id=calibration.params.snapshot_id)
+    result.update(key=key, kind=request.kind, code_version=code_version(), snapshot_id=calibration.params.snapshot_id,
+                  params_fingerprint=calibration.params.fingerprint())  # fmt: skip
     store.put(key, result)
     return result

@@ -22,7 +22,7 @@ from typing import Any
 
 from valvomo.config import Settings
 from valvomo.simulation.calibrate import Calibration, Fit, Window, calibrate
-from valvomo.simulation.params import ModelParams, params_from_dict
+from valvomo.simulation.params import params_from_dict
 from valvomo.warehouse.sources import Sources
 
 PACKAGE = Path(__file__).resolve().parent
@@ -38,14 +38,15 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def result_key(params: ModelParams, request: dict[str, Any]) -> str:
-    text = json.dumps({"params": params.fingerprint(), "request": request, "code": code_version()}, sort_keys=True)
+def result_key(snapshot_id: str, request: dict[str, Any]) -> str:
+    """The calibration is a function of the snapshot and the code, so these two name it."""
+    text = json.dumps({"snapshot": snapshot_id, "request": request, "code": code_version()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 class SimulationStore:
     def __init__(self, settings: Settings):
-        self.root = settings.home / "simulations"
+        self.root = settings.simulations_dir
 
     def _path(self, key: str) -> Path:
         if not key.isalnum():
