@@ -193,6 +193,7 @@ def calibrate_command(as_json: bool = typer.Option(False, "--json", help="Print 
     from valvomo.warehouse.sources import MissingTableError
     from valvomo.web.i18n import format_number, format_percent, gettext
     from valvomo.web.simulation_text import LABELS, PROFESSION_LABELS
+    from valvomo.web.simulation_views import protected_fits
 
     settings = _settings()
     lang = settings.language
@@ -222,9 +223,11 @@ def calibrate_command(as_json: bool = typer.Option(False, "--json", help="Print 
     for key in ("station", "historical_7d", "simulated_7d", "historical_wait", "simulated_wait", "fits"):
         fit.add_column(gettext(lang, LABELS[key]), justify="left" if key == "station" else "right")
     names = {s.station_id: s.name for s in params.stations}
-    for f in calibration.fits:
-        fit.add_row(names.get(f.station_id, f.station_id), format_percent(f.historical_7d, lang), format_percent(f.simulated_7d, lang),
-                    format_number(f.historical_mean_wait, lang, 1), format_number(f.simulated_mean_wait, lang, 1),
+    # Historical figures describe real people: disclosure-controlled like `valvomo indicators`.
+    for f, shown in zip(calibration.fits, protected_fits(calibration.fits, settings.disclosure_profile), strict=True):
+        fit.add_row(names.get(f.station_id, f.station_id), format_percent(shown["historical_7d"], lang),
+                    format_percent(f.simulated_7d, lang),
+                    format_number(shown["historical_mean_wait"], lang, 1), format_number(f.simulated_mean_wait, lang, 1),
                     gettext(lang, LABELS["yes" if f.within_tolerance else "no"]))  # fmt: skip
     console.print(fit)
     profiles = params.profiles
