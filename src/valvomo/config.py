@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     )
     spark_shuffle_partitions: int = Field(4, ge=1, description="spark.sql.shuffle.partitions.")
 
+    simulation_dir: Path | None = Field(
+        None, description="Where simulation calibrations and results are stored. Default: `<home>/simulations`."
+    )
+    simulation_workers: int = Field(2, ge=1, le=64, description="Worker processes for simulation replications.")
+
     @field_validator("home")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
@@ -86,6 +91,10 @@ class Settings(BaseSettings):
     @property
     def warehouse_dir(self) -> Path:
         return self.home / "warehouse"
+
+    @property
+    def simulations_dir(self) -> Path:
+        return (self.simulation_dir.expanduser().resolve() if self.simulation_dir else self.home / "simulations")
 
     @property
     def app_database_url(self) -> str:

@@ -65,6 +65,12 @@ class CohortQueue:
             self._cohorts.append([arrived_at, count, origin, tag])
             self.length += count
 
+    def push_front(self, cohorts: list[list]) -> None:
+        """Put cohorts back at the head (oldest first), e.g. regulars falling back to the shared queue."""
+        for cohort in reversed(cohorts):
+            self._cohorts.appendleft(cohort)
+            self.length += cohort[1]
+
     def oldest(self) -> float | None:
         """Arrival instant of the head of the queue (None when empty)."""
         return self._cohorts[0][0] if self._cohorts else None

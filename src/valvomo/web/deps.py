@@ -337,6 +337,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/indicators", i18n.N_("Indicators")),
     NavItem("/quality", i18n.N_("Data quality")),
     NavItem("/programmes", i18n.N_("Programmes")),
+    NavItem("/simulation", i18n.N_("Scenarios")),
     NavItem("/admin", i18n.N_("Administration"), roles=("admin",)),
 )
 

@@ -1,0 +1,1 @@
+"""Example scenario files (docs/simulation.md)."""
