@@ -12,6 +12,10 @@ ingests it into a throw-away warehouse, then, in one run:
   - plain: each indicator's expression from the raw tables, as a live query runs it;
 * times a plain DuckDB scan that only reads and sums the columns those
   indicators use (found by walking their Ibis expressions), repeated, median;
+* times four indicators (7-day share, COCI, remote share, top-decile cost share, by station x
+  quarter) in Valvomo and in the pandas and Polars peer baselines of ``bench/peers.py`` (each peer in
+  its own process, on the same warehouse Parquet files, median of the repeats), checks that the
+  peers' rows equal Valvomo's, and reports the ratios;
 * reports the ratios, contacts per second, ingest rows per second, the
   process's peak memory, CPU time, and each indicator's time (slowest first).
 
@@ -44,7 +48,7 @@ from rich.table import Table
 from valvomo.config import Settings
 from valvomo.indicators import REGISTRY, Query
 from valvomo.indicators.registry import Indicator, UnsupportedQueryError
-from valvomo.indicators.runner import expression, stage_cache
+from valvomo.indicators.runner import compute, expression, stage_cache
 from valvomo.warehouse.sources import MissingTableError
 
 console = Console()
@@ -139,6 +143,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "valvomo-bench-county")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--no-plain", action="store_true", help="time only the staged registry run")
+    parser.add_argument("--no-peers", action="store_true", help="skip the pandas/Polars peer baselines")
     args = parser.parse_args()
 
     from valvomo.ingest import ingest_folder
@@ -221,6 +226,15 @@ def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
             con.to_pyarrow(expr)
             per_indicator[indicator_id] = time.perf_counter() - t0
 
+    four_times, four_cpu = [], []
+    four = [(i, q) for i, q in indicators if i.id in PEER_INDICATORS]
+    for _ in range(args.repeat):
+        wall, cpu = timed(lambda: [compute(i, warehouse, Query(period="quarter", by=("station",))) for i, _ in four])
+        four_times.append(wall)
+        four_cpu.append(cpu)
+    valvomo_four = {i.id: compute(i, warehouse, Query(period="quarter", by=("station",))) for i, _ in four}
+    peer_figures = {} if args.no_peers else run_peers(warehouse, args.repeat, valvomo_four)
+
     scan_median = statistics.median(scan_times)
     staged_median = statistics.median(staged_times)
     figures = {
@@ -246,6 +260,18 @@ def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
             k: round(v, 3) for k, v in sorted(staged_last.items(), key=lambda kv: -kv[1])
         },
     }
+    four_median = statistics.median(four_times)
+    figures.update(
+        four_indicators_valvomo_median_s=round(four_median, 3),
+        four_indicators_valvomo_cpu_median_s=round(statistics.median(four_cpu), 1),
+    )
+    for peer, result in peer_figures.items():
+        figures.update({
+            f"four_indicators_{peer}_median_s": result["median_s"],
+            f"four_indicators_{peer}_cpu_median_s": result["cpu_median_s"],
+            f"four_indicators_{peer}_peak_rss_mb": result["peak_rss_mb"],
+            f"ratio_{peer}_to_valvomo": round(result["median_s"] / four_median, 1),
+        })  # fmt: skip
     if plain_times:
         plain_median = statistics.median(plain_times)
         figures.update(
@@ -258,6 +284,37 @@ def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
             },
         )
     return figures
+
+
+PEER_INDICATORS = ("access_7d", "coci", "remote_share_20plus", "top_decile_cost_share")
+
+
+def run_peers(warehouse, repeat: int, valvomo_rows: dict[str, list[dict]]) -> dict[str, dict]:
+    """Each peer baseline in its own process on the warehouse's Parquet files; their rows must equal
+    Valvomo's (``peers.same_rows``), or the benchmark stops: a ratio to a different figure means nothing."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import peers
+
+    assert set(peers.INDICATORS) == set(PEER_INDICATORS)
+    results = {}
+    for peer in ("polars", "pandas"):
+        out = Path(tempfile.mkstemp(prefix=f"valvomo-peer-{peer}-", suffix=".json")[1])
+        command = [sys.executable, str(Path(peers.__file__)), peer, str(warehouse.path("contacts")),
+                   str(warehouse.path("patients")), "--repeat", str(repeat), "--out", str(out)]  # fmt: skip
+        console.print(f"peer baseline: {peer} ...")
+        subprocess.run(command, check=True)
+        result = json.loads(out.read_text())
+        out.unlink()
+        for indicator_id in PEER_INDICATORS:
+            problems = peers.same_rows(valvomo_rows[indicator_id], result["rows"][indicator_id])
+            if problems or not valvomo_rows[indicator_id]:
+                raise SystemExit(f"{peer} disagrees with Valvomo on {indicator_id}: {problems[:5]}")
+        console.print(f"{peer}: {result['median_s']:.1f} s (median), rows equal Valvomo's")
+        results[peer] = result
+    return results
 
 
 def report(figures: dict) -> None:

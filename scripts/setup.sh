@@ -33,7 +33,7 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 stamp=.venv/.valvomo-installed
 extras="spark,postgres"
-((want_test)) && extras="spark,postgres,dev"
+((want_test)) && extras="spark,postgres,dev,bench"
 if [[ ! -f $stamp ]] || [[ pyproject.toml -nt $stamp ]] || ! grep -qx "$extras" "$stamp"; then
   log "installing Python dependencies ($extras)"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true

@@ -126,12 +126,19 @@ def measurement_instants(sources: Sources, slots: ir.Table, query: Query, *, wee
     return instants.select("instant", "instant_day", _k=instant_number(instants.instant_day, _anchor_day(weekday)))
 
 
-def _expand(rows: ir.Table, low: ir.IntegerValue, high: ir.IntegerValue, keep: list[str]) -> ir.Table:
-    """One row per k in [low, high) for each row (none when the range is empty), with ``keep``."""
-    ranged = rows.mutate(_low=low, _high=high)
-    ranged = ranged.filter(ranged._high > ranged._low)
-    ranged = ranged.select(*keep, _ks=ibis.range(ranged._low, ranged._high, 1))
-    return ranged.select(*keep, _k=ranged._ks.unnest())
+def _expand(rows: ir.Table, low: ir.IntegerValue, high: ir.IntegerValue, keep: list[str], longest: int) -> ir.Table:
+    """One row per k in [low, high) for each row (none when the range is empty), with ``keep``.
+
+    ``longest`` bounds high - low. The rows are joined to a table of the offsets 0 .. longest - 1 (a
+    few dozen rows, broadcast by every engine) rather than unnesting a generated array: Ibis compiles
+    an integer range for Spark into several nested SEQUENCE calls per row, which Spark's code
+    generator cannot compile for this query.
+    """
+    ranged = rows.mutate(_low=low, _span=high - low)
+    ranged = ranged.filter(ranged._span > 0)
+    offsets = ibis.memtable({"_offset": list(range(longest))})
+    joined = ranged.join(offsets, offsets._offset < ranged._span)
+    return joined.select(*keep, _k=joined._low + joined._offset)
 
 
 def measured_professionals(
@@ -151,8 +158,9 @@ def measured_professionals(
     )
     low = first_instant_at_or_after(days._first_start - ibis.interval(days=within_days), anchor, at)
     high = first_instant_at_or_after(days._last_start, anchor, at)  # instant < last start
-    ks = _expand(days, low, high, [*POOL_KEYS, "professional_id"]).distinct()
-    return ks.join(instants, "_k").select("instant", "instant_day", "_k", *POOL_KEYS, "professional_id")
+    # [low, high) spans at most within_days + 1 days of instants, one a week: within_days // 7 + 2 numbers
+    ks = _expand(days, low, high, [*POOL_KEYS, "professional_id"], within_days // 7 + 2).distinct()
+    return ks.view().join(instants, "_k").select("instant", "instant_day", "_k", *POOL_KEYS, "professional_id")
 
 
 def free_slot_days(
@@ -186,8 +194,10 @@ def free_slot_days(
     ranges = ranges.filter(ranges._high > ranges._low)
     pool_keys = [k for k in keys if k != "_k"]
     counted = ranges.group_by([*pool_keys, "_slot_day", "_low", "_high"]).aggregate(_n=lambda t: t.count())
-    expanded = _expand(counted, counted._low, counted._high, [*pool_keys, "_slot_day", "_n"])
-    present = expanded.join(instants.select("_k"), "_k")
+    expanded = _expand(
+        counted, counted._low, counted._high, [*pool_keys, "_slot_day", "_n"], horizon_days // 7 + 2
+    )
+    present = expanded.view().join(instants.select("_k"), "_k")
     return present.group_by(["_k", *pool_keys, "_slot_day"]).aggregate(_free=lambda t: t._n.sum())
 
 
