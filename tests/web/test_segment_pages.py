@@ -22,7 +22,7 @@ def app(county_settings):
     return create_app(county_settings)
 
 
-@pytest.mark.parametrize(("lang", "heading"), [("fi", "Asiakassegmentit"), ("sv", "Klientsegment"), ("en", "Customer segments")])
+@pytest.mark.parametrize(("lang", "heading"), [("fi", "Asiakassegmentit"), ("sv", "Kundsegment"), ("en", "Customer segments")])
 def test_segments_page_in_each_language(logged_in, lang, heading):
     viewer = logged_in("viewer", language=lang)
     page = viewer.get(f"/segments?lang={lang}")

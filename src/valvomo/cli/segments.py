@@ -8,9 +8,11 @@ conditions) is reported in one line with exit code 2.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from valvomo.cli.segment_output import check_common, fail, print_rows
+from valvomo.cli.segment_output import check_common, err, fail, print_rows
 
 
 def segments(
@@ -48,5 +50,24 @@ def segments(
     print_rows(rows, output, settings.language, settings.disclosure_profile)
 
 
+def docs_segments(
+    output: Path = typer.Option(Path("docs"), "--output", "-o", help="Folder of the three pages."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when a page differs from the definitions."),
+) -> None:
+    """Generate docs/questionnaire.md, docs/utilisation-segments.md and docs/care-gaps.md from the definitions."""
+    from valvomo.segments.docs import stale_segment_docs, write_segment_docs
+
+    if check:
+        stale = stale_segment_docs(output)
+        for path in stale:
+            err.print(f"{path} is out of date; run `valvomo docs-segments --output {output}`", highlight=False)
+        if stale:
+            raise typer.Exit(code=1)
+        return
+    for path in write_segment_docs(output):
+        err.print(f"Wrote {path}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("segments")(segments)
+    app.command("docs-segments")(docs_segments)

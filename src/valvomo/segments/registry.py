@@ -79,7 +79,7 @@ SEGMENT_BINS = utilisation.SEGMENTS
 
 _add(
     id="utilisation_segment_mix",
-    names={"fi": "Asiakassegmenttien jakauma", "sv": "Fördelning av klientsegment", "en": "Utilisation segment mix"},
+    names={"fi": "Asiakassegmenttien jakauma", "sv": "Fördelning av kundsegment", "en": "Utilisation segment mix"},
     definition=WINDOW + " Per segment (bin): patients in the segment / placed patients of the group.",
     unit="share",
     build=_mix,

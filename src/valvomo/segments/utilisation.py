@@ -50,7 +50,7 @@ SEGMENTS = ("episodic", "regular", "high_need")
 SEGMENT_NAMES = {
     "episodic": {"fi": "satunnaisasiakas", "sv": "tillfällig klient", "en": "episodic"},
     "regular": {"fi": "säännöllinen asiakas", "sv": "regelbunden klient", "en": "regular"},
-    "high_need": {"fi": "paljon palveluja tarvitseva", "sv": "klient med stort servicebehov", "en": "high-need"},
+    "high_need": {"fi": "paljon palveluja tarvitseva", "sv": "behöver mycket tjänster", "en": "high-need"},
 }
 DECILE = 10  # high-need: the top ceil(users / DECILE)
 
