@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     targets_file: Path | None = Field(
         None, description="YAML file overriding indicator targets (see docs/indicators.md)."
     )
+    questionnaire_file: Path | None = Field(
+        None, description="YAML item set of the segmentation questionnaire (docs/questionnaire.md)."
+    )
+    utilisation_segments_file: Path | None = Field(
+        None, description="YAML chronic-condition list of the utilisation segments (docs/utilisation-segments.md)."
+    )
+    caregap_rules_file: Path | None = Field(
+        None, description="YAML care-gap rules replacing the shipped ones (docs/care-gaps.md)."
+    )
     ingest_max_errors: int = Field(100, ge=1, description="Stop collecting ingest errors after this many.")
     spark_master: str = Field("local[2]", description="Spark master URL when backend=pyspark.")
     host: str = Field("127.0.0.1", description="Address `valvomo serve` binds to.")

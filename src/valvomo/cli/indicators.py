@@ -73,10 +73,12 @@ def rows_to_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def rows_to_table(rows: list[dict], lang: str, profile: str) -> Table:
+def rows_to_table(rows: list[dict], lang: str, profile: str, registry=None) -> Table:
     from valvomo.disclosure import format_cell, profile_label
     from valvomo.indicators.registry import REGISTRY
     from valvomo.services.catalogue import COLUMN_LABELS, label
+
+    registry = REGISTRY if registry is None else registry
 
     columns = [c for c in output_columns(rows) if c not in ("unit", "suppressed")]
     table = Table(caption=profile_label(profile, lang), caption_justify="left")
@@ -88,7 +90,7 @@ def rows_to_table(rows: list[dict], lang: str, profile: str) -> Table:
         for column in columns:
             value = row.get(column)
             if column == "indicator":
-                cells.append(REGISTRY.get(value).name(lang) if value in REGISTRY else str(value))
+                cells.append(registry.get(value).name(lang) if value in registry else str(value))
             elif column == "value":
                 cells.append(
                     format_cell(value, bool(row.get("suppressed")), lang, profile=profile, unit=row["unit"])

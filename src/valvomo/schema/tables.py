@@ -248,6 +248,22 @@ LAB_RESULTS = Table(
     references={"patient_id": ("patients", "patient_id")},
 )
 
+QUESTIONNAIRE_ANSWERS = Table(
+    "questionnaire_answers",
+    "Segmentation questionnaire answers (Suuntima-style; docs/questionnaire.md), one row per item answered.",
+    (
+        _c("answer_id", "str", True, "Id of one answering session (all items answered together)."),
+        _c("patient_id", "str", True, "Patient pseudonym."),
+        _c("station_id", "str", True, "Unit where the questionnaire was answered."),
+        _c("professional_id", "str", False, "Pseudonymised professional who answered with the customer."),
+        _c("answered_on", "date", True, "Date of the answering session."),
+        _c("item", "str", True, "Item id of the configured item set, e.g. R1 (resources) or C1 (complexity)."),
+        _c("score", "int", True, "Answer on the 1-5 scale.", minimum=1, maximum=5),
+    ),
+    primary_key=("answer_id", "item"),
+    references={"station_id": ("stations", "station_id"), "patient_id": ("patients", "patient_id")},
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -261,6 +277,7 @@ TABLES: dict[str, Table] = {
         FEEDBACK,
         INTERVENTIONS,
         LAB_RESULTS,
+        QUESTIONNAIRE_ANSWERS,
     )
 }
 
@@ -276,6 +293,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "feedback",
     "interventions",
     "lab_results",
+    "questionnaire_answers",
 )
 
 MANIFEST_FILE = "manifest.json"

@@ -85,6 +85,10 @@ CHANNEL_GROUPS = {
     "T51": (0.04, {"R52": 1.0}, {"R10": 0.98, "R41": 0.02}),
     "guidance": (1.0, {"R50": 0.72, "R56": 0.28}, {"R10": 1.0}),
 }
+# The heaviest users (home nursing, several chronic conditions) have about one contact a week;
+# without a cap the gamma x high-need tail gave single patients 270 contacts a year (issue 11, item 8).
+# The cap applies to the whole period (60 x years); days are drawn over the period.
+MAX_CONTACTS_PER_YEAR = 60
 NON_PATIENT_SHARE = 0.035
 NON_PATIENT_SPLIT = {"R60": 0.50, "R71": 0.15, "R72": 0.35}
 SPECIALTIES = ("10", "20", "30", "70")
@@ -247,7 +251,10 @@ def _start_times(rng: np.random.Generator, tl: Timeline, contact_type: np.ndarra
 
 def _draft(rng: np.random.Generator, tl: Timeline, residents: Residents, first: int, stop: int) -> dict:
     """Who, what, where and when of each contact, sorted by patient and start (steps 1-3, 5, 6)."""
-    counts = rng.poisson(residents.contact_rate[first:stop] * tl.period_days / 365.25)
+    years = tl.period_days / 365.25
+    counts = np.minimum(
+        rng.poisson(residents.contact_rate[first:stop] * years), int(round(MAX_CONTACTS_PER_YEAR * years))
+    )
     patient = np.repeat(np.arange(first, stop), counts)
     n = len(patient)
     age = residents.age[patient] + 1

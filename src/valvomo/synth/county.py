@@ -79,6 +79,7 @@ class StationStory:
     guidance_unreached: float = 0.035
     slot_never_booked: float = 0.02  # non-urgent slots nobody books (free at every T3 instant)
     intervention_wait_factor: float = 1.0  # multiplies the wait for IPC / Cool Kids / IPT-A
+    lab_follow_up: float = 1.0  # multiplies the share of chronic patients whose labs are followed up
 
 
 # fmt: off
@@ -113,6 +114,8 @@ STATIONS: tuple[StationStory, ...] = (
         residents_per_nurse=2_100, physician_continuity=0.55, cancellation_share=0.12,
         t3_physician_days=35, t3_nurse_days=12, nps=42, guidance_same_day=0.74, guidance_unreached=0.07,
         slot_never_booked=0.005, intervention_wait_factor=1.35,
+        # CARE GAPS: diabetics and hypertensives lose their follow-up labs (docs/care-gaps.md).
+        lab_follow_up=0.55,
     ),
     StationStory(
         "LAPINJARVI", "Lapinjärven terveystalo", "Lappträsk hälsohus", "407", "health_station",

@@ -110,7 +110,8 @@ def generate_residents(seed: int, replica: Replica, start: dt.date) -> Residents
     language = _languages(rng, municipality, age)
     station = _home_stations(rng, municipality)
 
-    diabetes_rate = _prevalence(age, [25, 40, 50, 60, 70, 80], [0.0, 0.012, 0.035, 0.075, 0.125, 0.17, 0.18])
+    # Type 2 diabetes in about 6 % and hypertension in about 20 % of adults (segmentation.md).
+    diabetes_rate = _prevalence(age, [25, 40, 50, 60, 70, 80], [0.0, 0.0095, 0.028, 0.06, 0.1, 0.136, 0.144])
     diabetes = rng.random(n) < diabetes_rate * np.where(sex == SEX_M, 1.2, 0.85)
     hypertension_rate = _prevalence(
         age, [30, 40, 50, 60, 70, 80], [0.005, 0.03, 0.09, 0.20, 0.34, 0.46, 0.52]

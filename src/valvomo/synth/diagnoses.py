@@ -71,7 +71,7 @@ def generate_diagnoses(
 
     diabetic, hypertensive = residents.diabetes[patient], residents.hypertension[patient]
     u = rng.random(n)
-    as_diabetes = diabetic & (u < 0.35)
+    as_diabetes = diabetic & (u < 0.5)
     as_hypertension = hypertensive & ~as_diabetes & (u < np.where(diabetic, 0.55, 0.30))
     hypertension_variant = (rng.random(n) < 0.3).astype(np.int64)
     hypertension_codes = np.array(HYPERTENSION)[hypertension_variant, system]

@@ -2,7 +2,7 @@
 
 The county is produced replica by replica (``county.plan_county``) and, inside a
 replica, in chunks of residents. Each chunk's patients, contacts, diagnoses, lab
-results, interventions and feedback are generated together and appended to their
+results, interventions, feedback and questionnaire answers are generated together and appended to their
 files at once, so memory depends on the chunk size, not on the population. Each
 piece draws from its own seeded stream (``rng.stream``), so the same seed gives
 byte-identical files. Event ids are running numbers in write order.
@@ -34,6 +34,8 @@ from valvomo.synth.ids import IdFormat
 from valvomo.synth.interventions import generate_interventions
 from valvomo.synth.labs import generate_lab_results
 from valvomo.synth.population import patients_table, population_table, stations_table, statistical_years
+from valvomo.synth.questionnaire import ITEMS as QUESTIONNAIRE_ITEMS
+from valvomo.synth.questionnaire import generate_answers
 from valvomo.synth.rng import Stream, stream
 from valvomo.synth.slots import generate_slots
 from valvomo.synth.staff import Staff, assign_usual_professionals, build_staff
@@ -162,6 +164,12 @@ class _CountyRun:
         number = self.next_number("interventions")
         self.write(
             "interventions", generate_interventions(rng, tl, residents, replica, ids, first, stop, number)
+        )
+        rng = stream(seed, Stream.QUESTIONNAIRE, *key)
+        number = self.writers["questionnaire_answers"].rows // len(QUESTIONNAIRE_ITEMS) + 1
+        self.write(
+            "questionnaire_answers",
+            generate_answers(rng, tl, residents, staff, replica, ids, first, stop, number),
         )
 
     def guidance(self, replica: Replica, listed: np.ndarray) -> None:

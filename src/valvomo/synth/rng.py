@@ -25,6 +25,7 @@ class Stream(IntEnum):
     FEEDBACK = 7
     SLOTS = 8
     GUIDANCE = 9
+    QUESTIONNAIRE = 10
 
 
 def stream(seed: int, kind: Stream, *key: int) -> np.random.Generator:

@@ -336,6 +336,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/stations", i18n.N_("Stations")),
     NavItem("/indicators", i18n.N_("Indicators")),
     NavItem("/quality", i18n.N_("Data quality")),
+    NavItem("/segments", i18n.N_("Customer segments")),
     NavItem("/programmes", i18n.N_("Programmes")),
     NavItem("/simulation", i18n.N_("Scenarios")),
     NavItem("/admin", i18n.N_("Administration"), roles=("admin",)),
