@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     spark_master: str = Field("local[2]", description="Spark master URL when backend=pyspark.")
     host: str = Field("127.0.0.1", description="Address `valvomo serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `valvomo serve` listens on.")
+    api_token: str | None = Field(
+        None, description="API token of an analyst: what `valvomo indicators --unsuppressed` runs as (or --token)."
+    )
 
     @field_validator("home")
     @classmethod
