@@ -50,6 +50,33 @@ KNOWN_ACTIONS: tuple[str, ...] = (
     CLI_UNSUPPRESSED, PATIENT_REFUSED,
 )  # fmt: skip
 
+# What each action is called on the audit page: a gettext msgid (``core`` domain), shown in the
+# reader's language beside the action code (actions added elsewhere show their code).
+ACTION_LABELS: dict[str, str] = {
+    LOGIN: "Signed in",
+    LOGIN_FAILED: "Sign-in failed",
+    LOGIN_BLOCKED: "Sign-in blocked",
+    LOGOUT: "Signed out",
+    PATIENT_VIEW: "Viewed a patient-level list",
+    PATIENT_EXPORT: "Downloaded a patient-level list",
+    PATIENT_REFUSED: "Patient-level access refused",
+    DISCLOSURE_OFF: "Turned disclosure control off",
+    DISCLOSURE_ON: "Turned disclosure control on",
+    API_UNSUPPRESSED: "Unprotected figures through the API",
+    CLI_UNSUPPRESSED: "Unprotected figures on the command line",
+    USER_ADD: "Added a user",
+    USER_ROLE_CHANGE: "Changed a role",
+    USER_STATIONS_CHANGE: "Changed a user's stations",
+    USER_DEACTIVATE: "Deactivated a user",
+    USER_ACTIVATE: "Activated a user",
+    USER_PASSWORD_CHANGE: "Changed a password",
+    SETTINGS_CHANGE: "Changed settings",
+    TOKEN_ISSUE: "Issued an API token",
+    TOKEN_REVOKE: "Revoked an API token",
+    PROGRAMME_ASSESSMENT: "Recorded a programme assessment",
+    REPORT_EXPORT: "Downloaded a report",
+}
+
 
 class AuditLogIsAppendOnly(RuntimeError):
     """Raised when code tries to change or delete an audit entry."""
