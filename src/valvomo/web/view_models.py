@@ -541,15 +541,46 @@ def comparison_options(ctx: ViewContext, indicator_id: str) -> tuple[list[tuple[
     return indicators, [(p, ctx.period(p)) for p in ordered]
 
 
+def _county_without(county: dict, apart: list[dict]) -> dict:
+    """The county row of a share without the units shown apart: (numerator - theirs) /
+    (denominator - theirs), from the shown (rounded) counts, so it reveals nothing new. When a
+    unit apart has no shown counts, or the figure is not a share of counts, the county row stays."""
+    if county.get("numerator") is None or county.get("denominator") is None:
+        return county
+    if any(r.get("numerator") is None or r.get("denominator") is None for r in apart):
+        return county
+    numerator = county["numerator"] - sum(r["numerator"] for r in apart)
+    denominator = county["denominator"] - sum(r["denominator"] for r in apart)
+    if denominator <= 0:
+        return county
+    return {**county, "numerator": numerator, "denominator": denominator, "value": numerator / denominator}
+
+
+def compared_units(ctx: ViewContext, indicator: Indicator, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Station rows split into those ranked (units of the kinds the indicator is defined for,
+    ``Indicator.station_kinds``) and those shown apart (e.g. a telephone guidance unit beside
+    health stations for the 7-day share)."""
+    info = stations(ctx)
+    ranked, apart = [], []
+    for row in rows:
+        kind = info.get(str(row.get("station_id")), {}).get("kind")
+        (ranked if indicator.applies_to_station_kind(kind) else apart).append(row)
+    return ranked, apart
+
+
 def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     indicator_id = params.get("indicator") or "access_7d"
     indicator = REGISTRY.get(indicator_id)
     period = params.get("period") or latest_period(ctx, indicator_id) or ""
     kind = period_kind(period) if period else "quarter"
-    rows = [r for r in suppress_complements(rows_for(ctx, indicator_id, period=kind, by=("station",)))
-            if r["period"] == period and "bin" not in r]
+    all_rows = [r for r in suppress_complements(rows_for(ctx, indicator_id, period=kind, by=("station",)))
+                if r["period"] == period and "bin" not in r]
+    rows, apart = compared_units(ctx, indicator, all_rows)
     county = next((r for r in rows_for(ctx, indicator_id, period=kind) if r["period"] == period), None)
     county_value = county.get("value") if county else None
+    if apart and county is not None:
+        county = _county_without(county, apart)
+        county_value = county.get("value")
     reverse = indicator.direction != "lower"
     rows.sort(key=lambda r: (r.get("value") is None, -(r["value"] or 0) if reverse else (r["value"] or 0),
                              station_name(ctx, r["station_id"])))
@@ -621,6 +652,11 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
         "The funnel shows how far a station may differ from the county by chance alone, given its "
         "number of events: points outside the 99.8 % limits differ more than chance explains."
     ) if funnel else ""
+    if apart:
+        shown_apart = ", ".join(f"{station_name(ctx, r['station_id'])} {ctx.value(r, indicator.unit).text}"
+                                for r in apart)
+        note = (note + " " if note else "") + ctx._(
+            "Not ranked: units of another kind than this indicator is defined for (%(units)s).", units=shown_apart)
     return _table(ctx, "comparison", caption, columns, table_rows,
                   {"indicator": indicator_id, "period": period}, chart=chart, note=note)
 
