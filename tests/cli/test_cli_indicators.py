@@ -284,3 +284,25 @@ def test_docs_indicators_check(tmp_path):
     assert runner.invoke(app, ["docs-indicators", "--output", str(target), "--check"]).exit_code == 1
     assert runner.invoke(app, ["docs-indicators", "--output", str(target)]).exit_code == 0
     assert runner.invoke(app, ["docs-indicators", "--output", str(target), "--check"]).exit_code == 0
+
+
+def test_table_prints_station_names_beside_codes_and_periods_as_shown(tmp_path, monkeypatch):
+    """Issue 11 items 6 and 7: the CLI table names the station beside its code and prints the
+    period the way the dashboard does (Q1/2024)."""
+    stations = [{"station_id": s, "name_fi": f"Asema {s}", "name_sv": f"Station {s}", "kind": "health_station",
+                 "municipality": "638"} for s in ("S1", "S2", "S3")]
+    named = TinyWarehouse({"contacts": contacts(), "stations": stations}, snapshot_id="cli-named")
+    monkeypatch.setenv("VALVOMO_HOME", str(tmp_path))
+    monkeypatch.setenv("VALVOMO_LANGUAGE", "sv")
+    monkeypatch.setattr(ResultStore, "_open_warehouse", lambda self: named)
+    get_settings.cache_clear()
+    clear_cache()
+    try:
+        result = CliRunner().invoke(app, ["indicators", "-i", "access_7d", "--by", "station"])
+    finally:
+        get_settings.cache_clear()
+        clear_cache()
+    assert result.exit_code == 0, result.stderr
+    assert "Stationens namn" in result.stdout
+    assert "Station S1" in result.stdout and "S1" in result.stdout
+    assert "Q1/2024" in result.stdout and "2024Q1" not in result.stdout

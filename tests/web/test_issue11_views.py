@@ -45,3 +45,58 @@ def test_county_reference_of_a_share_leaves_the_unit_apart_out(ctx):
     table = vm.comparison_table(ctx, {"indicator": "access_7d", "period": period})
     shown = vm.ViewContext.value(ctx, adjusted, "share").text
     assert shown in table.chart  # the funnel's county line is the health stations' own figure
+
+
+def _station_column(table):
+    return [c.key for c in table.columns].index("station_id")
+
+
+@pytest.mark.parametrize("order", ["name", "value"])
+def test_indicator_table_and_chart_share_one_order(ctx, order):
+    """Issue 11 item 7: the table by station and its chart list the stations in the same order,
+    by name or by value as the reader chooses; the chart labels are names, never ids."""
+    table = vm.indicator_data_table(ctx, {"indicator": "access_7d", "by": "station", "period": "quarter",
+                                          "sort": order})
+    latest = max(row[0].value for row in table.rows)
+    index = _station_column(table)
+    latest_rows = [row for row in table.rows if row[0].value == latest]
+    names = [row[index].text for row in latest_rows]
+    assert len(names) >= 8
+    if order == "name":
+        assert names == sorted(names)
+    else:
+        values = [row[index + 1].value for row in latest_rows if row[index + 1].value is not None]
+        assert values == sorted(values, reverse=True)
+    # the bar chart's labels appear in the SVG in the table's order, and no station id is a label
+    positions = [table.chart.index(f">{name}<") if f">{name}<" in table.chart else table.chart.index(name)
+                 for name in names]
+    assert positions == sorted(positions) or positions == sorted(positions, reverse=True)
+    assert not any(f">{sid}<" in table.chart for sid in vm.stations(ctx))
+    assert table.params["sort"] == order  # the download gets the same order
+
+
+def test_downloads_carry_the_station_name_beside_the_code(ctx):
+    from valvomo.web.pages.downloads import table_csv
+
+    table = vm.comparison_table(ctx, {"indicator": "access_7d"})
+    comment, header, first = table_csv(table).decode("utf-8-sig").splitlines()[:3]
+    assert comment.startswith("# disclosure_profile=standard")
+    keys = header.split(",")
+    assert keys[0] == "station" and "station_name" in keys
+    code, name = first.split(",")[0], first.split(",")[keys.index("station_name")]
+    assert code.startswith("ST-") and name == vm.station_name(ctx, code)
+    # the name column is for downloads only: the page shows the name once
+    assert [c.download_only for c in table.columns].count(True) == 1
+
+
+def test_xlsx_flag_header_is_in_the_readers_language(ctx, county_settings):
+    import io
+
+    from openpyxl import load_workbook
+
+    from valvomo.web.pages.downloads import table_xlsx
+
+    sv = vm.ViewContext(county_settings, ctx.store, "sv", "standard")
+    sheet = load_workbook(io.BytesIO(table_xlsx(vm.comparison_table(sv, {"indicator": "access_7d"})))).active
+    header = [cell.value for cell in sheet[3]]  # after the profile and the caption
+    assert header[-1] == "Dold av dataskyddsskäl" and "suppressed" not in header

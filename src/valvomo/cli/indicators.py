@@ -106,22 +106,35 @@ def rows_to_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def rows_to_table(rows: list[dict], lang: str, profile: str) -> Table:
+def rows_to_table(rows: list[dict], lang: str, profile: str,
+                  station_names: dict[str, dict[str, str]] | None = None) -> Table:
+    """A rich table of the rows for people: indicator names, the station's name beside its code,
+    periods as the dashboard prints them, values formatted and redacted as on screen."""
     from valvomo.disclosure import format_cell, profile_label
     from valvomo.indicators.registry import REGISTRY
-    from valvomo.services.catalogue import COLUMN_LABELS, label
+    from valvomo.services.catalogue import COLUMN_LABELS, label, station_label
+    from valvomo.services.i18n import gettext
+    from valvomo.services.periods import format_period
 
     columns = [c for c in output_columns(rows) if c not in ("unit", "suppressed")]
+    if "station_id" in columns:
+        columns.insert(columns.index("station_id") + 1, "station_name")
     table = Table(caption=profile_label(profile, lang), caption_justify="left")
     for column in columns:
         numeric = column in PAYLOAD_ORDER
-        table.add_column(label(COLUMN_LABELS, column, lang), justify="right" if numeric else "left")
+        header = gettext(lang, "Station name") if column == "station_name" else label(COLUMN_LABELS, column, lang)
+        table.add_column(header, justify="right" if numeric else "left")
     for row in rows:
         cells = []
         for column in columns:
             value = row.get(column)
             if column == "indicator":
                 cells.append(REGISTRY.get(value).name(lang) if value in REGISTRY else str(value))
+            elif column == "station_name":
+                station = str(row.get("station_id"))
+                cells.append(station_label(station_names or {}, station, lang) if row.get("station_id") else "")
+            elif column == "period":
+                cells.append(format_period(value, lang))
             elif column == "value":
                 cells.append(
                     format_cell(value, bool(row.get("suppressed")), lang, profile=profile, unit=row["unit"])
@@ -214,7 +227,10 @@ def indicators(
     else:
         if not rows:
             err.print("No rows: the data hold no events for this query.")
-        Console(width=200).print(rows_to_table(rows, settings.language, profile))
+        from valvomo.services.catalogue import station_directory
+
+        names = station_directory(store.warehouse) if any("station_id" in r for r in rows) else {}
+        Console(width=200).print(rows_to_table(rows, settings.language, profile, names))
 
 
 def materialise(

@@ -289,3 +289,28 @@ def write_indicator_docs(path: Path, registry: Registry = REGISTRY) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return True
+
+
+def station_directory(warehouse: Any) -> dict[str, dict[str, str]]:
+    """Station id -> {name_fi, name_sv, kind, municipality} from the warehouse's stations table
+    (empty without one): the names the dashboard, downloads and CLI tables print beside codes."""
+    if not warehouse.has("stations"):
+        return {}
+    table = warehouse.backend.to_pyarrow(warehouse.table("stations")).to_pylist()
+    return {
+        str(r["station_id"]): {
+            "name_fi": r.get("name_fi") or str(r["station_id"]),
+            "name_sv": r.get("name_sv") or r.get("name_fi") or str(r["station_id"]),
+            "kind": r.get("kind") or "",
+            "municipality": r.get("municipality") or "",
+        }
+        for r in table
+    }
+
+
+def station_label(directory: Mapping[str, Mapping[str, str]], station_id: str, lang: str) -> str:
+    """A station's name in ``lang`` (Swedish name in sv, Finnish otherwise), else its code."""
+    info = directory.get(station_id)
+    if not info:
+        return station_id
+    return info["name_sv"] if lang == "sv" else info["name_fi"]

@@ -76,7 +76,7 @@ def table_xlsx(table: TableModel) -> bytes:
     sheet.append([table.profile_text])
     sheet["A1"].font = Font(bold=True)
     sheet.append([table.caption])
-    sheet.append([c.label for c in table.columns] + ["suppressed"])
+    sheet.append([c.label for c in table.columns] + [table.suppressed_label])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in table.rows:
