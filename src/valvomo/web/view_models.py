@@ -33,10 +33,12 @@ from valvomo.services.catalogue import (
     DIMENSION_LABELS,
     DIRECTION_LABELS,
     FAMILY_LABELS,
+    FIELD_LABELS,
     HEADLINE_INDICATORS,
     UNIT_LABELS,
     grain_list,
     label,
+    plain_definition,
     station_directory,
     station_label,
 )
@@ -1067,11 +1069,12 @@ def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str, sort
             "name": indicator.name(ctx.lang),
             "names": [(code, indicator.names.get(code, "")) for code in ("fi", "sv", "en")],
             "definition": indicator.definition,
+            "plain_definition": ctx._(plain_definition(indicator)),
             "unit": label(UNIT_LABELS, indicator.unit, ctx.lang),
             "direction": label(DIRECTION_LABELS, indicator.direction, ctx.lang),
             "family": label(FAMILY_LABELS, indicator.family, ctx.lang),
             "targets": [
-                {"text": _target_text(ctx, t, indicator.unit), "source": t.source,
+                {"text": _target_text(ctx, t, indicator.unit), "source": ctx._(t.source),
                  "scope": ctx._("national") if t.scope == "national" else ctx._("regional")}
                 for t in targets
             ],
@@ -1107,7 +1110,7 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     by_key = {(r["station_id"], r["bin"]): r for r in completeness_rows}
     columns = [Column("station", label(DIMENSION_LABELS, "station", ctx.lang)),
                Column("assessment_recording", ctx.indicator_name("assessment_recording"), True)]
-    columns += [Column(f, f, True) for f in fields]
+    columns += [Column(f, ctx._(FIELD_LABELS[f]) if f in FIELD_LABELS else f, True) for f in fields]
     station_ids = sorted(set(recording) | {r["station_id"] for r in completeness_rows},
                          key=lambda s: station_name(ctx, s))
     table_rows = []
