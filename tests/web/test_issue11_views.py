@@ -100,3 +100,15 @@ def test_xlsx_flag_header_is_in_the_readers_language(ctx, county_settings):
     sheet = load_workbook(io.BytesIO(table_xlsx(vm.comparison_table(sv, {"indicator": "access_7d"})))).active
     header = [cell.value for cell in sheet[3]]  # after the profile and the caption
     assert header[-1] == "Dold av dataskyddsskäl" and "suppressed" not in header
+
+
+def test_out_of_range_period_says_no_data_and_offers_the_nearest(ctx):
+    """Issue 11 item 6: no empty chart pointing to a missing table; the nearest period is offered."""
+    latest = vm.latest_period(ctx, "access_7d")
+    page = vm.comparison_page(ctx, "access_7d", "2030Q1")
+    assert page["table"] is None and page["missing"]["asked"] == "Q1/2030"
+    assert page["missing"]["nearest"] == latest
+    assert page["missing"]["href"] == f"/stations?indicator=access_7d&period={latest}"
+    earliest = min(p for p, _ in page["period_options"] if "Q" in p)
+    assert vm.comparison_page(ctx, "access_7d", "2001Q1")["missing"]["nearest"] == earliest
+    assert vm.comparison_page(ctx, "access_7d", latest)["missing"] is None

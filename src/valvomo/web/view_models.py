@@ -655,17 +655,38 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
                   {"indicator": indicator_id, "period": period}, chart=chart, note=note)
 
 
+def nearest_period(label_text: str, known: Sequence[str]) -> str | None:
+    """The period of ``known`` whose end is nearest to ``label_text``'s (the same kind first)."""
+    if not known:
+        return None
+    end = period_bounds(label_text)[1]
+    kind = period_kind(label_text)
+    return min(known, key=lambda p: (period_kind(p) != kind, abs((period_bounds(p)[1] - end).days), p))
+
+
 def comparison_page(ctx: ViewContext, indicator_id: str, period: str | None) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         indicators, periods = comparison_options(ctx, indicator_id)
         chosen = period or (periods[0][0] if periods else "")
+        known = [p for p, _text in periods]
+        missing = None
+        if chosen and chosen not in known:
+            # say so, and offer the period with data nearest to the one asked for
+            nearest = nearest_period(chosen, known)
+            missing = {
+                "asked": ctx.period(chosen),
+                "nearest": nearest,
+                "nearest_text": ctx.period(nearest) if nearest else "",
+                "href": f"/stations?{urlencode({'indicator': indicator_id, 'period': nearest})}" if nearest else "",
+            }
         return {
             "indicator": indicator_id,
             "indicator_name": ctx.indicator_name(indicator_id),
             "period": chosen,
             "indicator_options": indicators,
             "period_options": periods,
-            "table": comparison_table(ctx, {"indicator": indicator_id, "period": chosen}),
+            "missing": missing,
+            "table": comparison_table(ctx, {"indicator": indicator_id, "period": chosen}) if missing is None else None,
         }
 
     return cached(ctx, "page-comparison", {"indicator": indicator_id, "period": period or ""}, build)
