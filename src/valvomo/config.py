@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     )
     simulation_workers: int = Field(2, ge=1, le=64, description="Worker processes for simulation replications.")
 
+    api_token: str | None = Field(
+        None, description="API token of an analyst: what `valvomo indicators --unsuppressed` runs as (or --token)."
+    )
+
     @field_validator("home")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:

@@ -69,6 +69,7 @@ def cli(tmp_path, monkeypatch, warehouse):
     monkeypatch.setenv("VALVOMO_HOME", str(tmp_path))
     monkeypatch.delenv("VALVOMO_DISCLOSURE_PROFILE", raising=False)
     monkeypatch.delenv("VALVOMO_LANGUAGE", raising=False)
+    monkeypatch.delenv("VALVOMO_API_TOKEN", raising=False)
     monkeypatch.setattr(ResultStore, "_open_warehouse", lambda self: warehouse)
     get_settings.cache_clear()
     clear_cache()
@@ -113,7 +114,42 @@ def test_distribution_rows_carry_bin(cli):
     assert all({"bin", "n", "numerator", "denominator"} <= set(r) for r in rows)
 
 
-def test_unsuppressed_equals_live_computation_and_warns(cli, warehouse):
+@pytest.fixture
+def analyst_tokens(cli, tmp_path):
+    from analyst_token import issue_tokens
+
+    return issue_tokens(get_settings())
+
+
+def test_unsuppressed_needs_an_analyst_token_and_is_audit_logged(cli, analyst_tokens, monkeypatch):
+    """Issue 11 item 11: no token, a bad token or a viewer's token is refused (exit 2, one line);
+    an analyst's token (option or VALVOMO_API_TOKEN) works and writes the audit log."""
+    from valvomo.appdb import session_scope
+    from valvomo.web.auth import audit
+
+    args = ("-i", "access_7d", "--format", "json", "--unsuppressed")
+    missing = cli(*args)
+    assert missing.exit_code == 2 and "needs an analyst's API token" in missing.stderr
+    assert "Traceback" not in missing.stderr and missing.stdout == ""
+    assert cli(*args, "--token", "vlv_not-a-token").exit_code == 2
+    viewer = cli(*args, "--token", analyst_tokens["viewer"])
+    assert viewer.exit_code == 2 and "role 'viewer'" in viewer.stderr
+    with session_scope(get_settings()) as db:
+        assert audit.count(db, audit.CLI_UNSUPPRESSED) == 0
+    allowed = cli(*args, "--token", analyst_tokens["analyst"])
+    assert allowed.exit_code == 0, allowed.stderr
+    monkeypatch.setenv("VALVOMO_API_TOKEN", analyst_tokens["analyst"])
+    get_settings.cache_clear()
+    assert cli(*args).exit_code == 0
+    with session_scope(get_settings()) as db:
+        entries = audit.read(db, audit.AuditFilter(action=audit.CLI_UNSUPPRESSED))
+    assert len(entries) == 2
+    assert entries[0].username == "cli-analyst"
+    assert entries[0].detail["indicators"] == "access_7d"
+    assert entries[0].detail["rows"] == len(json.loads(allowed.stdout)) > 0
+
+
+def test_unsuppressed_equals_live_computation_and_warns(cli, warehouse, analyst_tokens):
     result = cli(
         "-i",
         "access_7d",
@@ -126,8 +162,10 @@ def test_unsuppressed_equals_live_computation_and_warns(cli, warehouse):
         "--format",
         "json",
         "--unsuppressed",
+        "--token",
+        analyst_tokens["analyst"],
     )
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stderr
     assert "not disclosure-controlled" in result.stderr
     query = Query(period="year", by=("station", "profession"))
     expected = compute("access_7d", warehouse, query) + compute("waiting_days_median", warehouse, query)
@@ -246,3 +284,25 @@ def test_docs_indicators_check(tmp_path):
     assert runner.invoke(app, ["docs-indicators", "--output", str(target), "--check"]).exit_code == 1
     assert runner.invoke(app, ["docs-indicators", "--output", str(target)]).exit_code == 0
     assert runner.invoke(app, ["docs-indicators", "--output", str(target), "--check"]).exit_code == 0
+
+
+def test_table_prints_station_names_beside_codes_and_periods_as_shown(tmp_path, monkeypatch):
+    """Issue 11 items 6 and 7: the CLI table names the station beside its code and prints the
+    period the way the dashboard does (Q1/2024)."""
+    stations = [{"station_id": s, "name_fi": f"Asema {s}", "name_sv": f"Station {s}", "kind": "health_station",
+                 "municipality": "638"} for s in ("S1", "S2", "S3")]
+    named = TinyWarehouse({"contacts": contacts(), "stations": stations}, snapshot_id="cli-named")
+    monkeypatch.setenv("VALVOMO_HOME", str(tmp_path))
+    monkeypatch.setenv("VALVOMO_LANGUAGE", "sv")
+    monkeypatch.setattr(ResultStore, "_open_warehouse", lambda self: named)
+    get_settings.cache_clear()
+    clear_cache()
+    try:
+        result = CliRunner().invoke(app, ["indicators", "-i", "access_7d", "--by", "station"])
+    finally:
+        get_settings.cache_clear()
+        clear_cache()
+    assert result.exit_code == 0, result.stderr
+    assert "Stationens namn" in result.stdout
+    assert "Station S1" in result.stdout and "S1" in result.stdout
+    assert "Q1/2024" in result.stdout and "2024Q1" not in result.stdout

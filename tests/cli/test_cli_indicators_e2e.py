@@ -80,9 +80,12 @@ def test_every_indicator_the_data_allow(run):
 
 
 def test_cli_rows_equal_store_and_live_computation(run, county_home):
+    from analyst_token import issue_tokens
+
     materialised = run("materialise", "--quiet", "-i", "access_7d", "-i", "waiting_days_distribution")
     assert materialised.exit_code == 0, materialised.stderr
     settings = get_settings()
+    tokens = issue_tokens(settings)
     store = ResultStore(settings)
     # 2 indicators x (4 breakdowns by quarter + county and station by month and by year) = 2 x 8
     assert store.is_materialised() and store.status()["combinations"] == 16
@@ -104,6 +107,8 @@ def test_cli_rows_equal_store_and_live_computation(run, county_home):
                 "--format",
                 "json",
                 "--unsuppressed",
+                "--token",
+                tokens["analyst"],
             ).stdout
         )
         assert unsuppressed == live

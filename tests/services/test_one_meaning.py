@@ -66,3 +66,26 @@ def test_interfaces_share_the_status_wording_and_headline_list():
     assert programme_views.STATUS_LABELS is STATUS_MSGIDS
     assert view_models.HEADLINE_INDICATORS is HEADLINE_INDICATORS
     assert len(set(HEADLINE_INDICATORS)) == len(HEADLINE_INDICATORS)
+
+
+def test_every_indicator_has_a_plain_definition_in_three_languages():
+    """Issue 11 item 3: a plain-language definition beside the technical one, in fi/sv/en."""
+    from valvomo.indicators.registry import REGISTRY
+    from valvomo.services.catalogue import FIELD_LABELS, plain_definition
+
+    for indicator in REGISTRY:
+        msgid = plain_definition(indicator)
+        for lang in ("fi", "sv"):
+            text = gettext(lang, msgid)
+            assert text != msgid and "_" not in text, (indicator.id, lang)  # no field names
+    for field in REGISTRY.get("field_completeness").parameters["bins_labels"]:
+        assert field in FIELD_LABELS and gettext("fi", FIELD_LABELS[field]) != FIELD_LABELS[field]
+    for source in {t.source for i in REGISTRY for t in i.targets}:
+        assert gettext("sv", source) != source, source
+
+
+def test_unit_labels_hold_no_parentheses_of_their_own():
+    """Issue 11 item 12: the list shows a unit in parentheses; '(osuus (%))' must not happen."""
+    from valvomo.services.catalogue import UNIT_LABELS
+
+    assert not any("(" in text for labels in UNIT_LABELS.values() for text in labels.values())

@@ -137,9 +137,22 @@ def test_patient_list_access_and_audit(logged_in, app, audit_actions):
     assert viewer.get(f"/stations/{MANAGED_STATION}/patients").status_code == 403
     assert viewer.get(f"/stations/{MANAGED_STATION}/patients.xlsx").status_code == 403
     entries = [(a, u, d) for a, u, d in audit_actions(app.state.settings) if a.startswith("patient_")]
+    # refusals (403) are audit-logged too (issue 11, item 9)
     assert [(a, u, d["station_id"], d.get("format")) for a, u, d in entries] == [
         ("patient_view", "manager1", MANAGED_STATION, None),
+        ("patient_refused", "manager1", SMALL_STATION, "html"),
         ("patient_export", "manager1", MANAGED_STATION, "csv"),
+        ("patient_refused", "viewer1", MANAGED_STATION, "html"),
+        ("patient_refused", "viewer1", MANAGED_STATION, "xlsx"),
     ]
+    assert entries[1][2]["role"] == "station_manager" and entries[3][2]["role"] == "viewer"
     listed = own.text.count("<tr>") - 1
     assert entries[0][2]["rows"] == listed
+    # the audit page names the actions in the reader's language, the code beside it
+    admin = logged_in("admin", username="admin1")
+    for lang, refused, viewed in (("fi", "Potilastason pääsy evätty", "Katsoi potilastason listaa"),
+                                  ("sv", "Åtkomst på patientnivå nekad", "Visade en lista på patientnivå"),
+                                  ("en", "Patient-level access refused", "Viewed a patient-level list")):
+        page = admin.get(f"/admin/audit?lang={lang}")
+        assert page.status_code == 200
+        assert page.text.count(refused) >= 3 and viewed in page.text and "patient_refused" in page.text

@@ -43,6 +43,41 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise _fail(f"{option} must be a date YYYY-MM-DD, got {text!r}") from None
 
 
+def _authorised_analyst(settings, token: str | None) -> str:
+    """The username behind ``token`` when it is a live token of an active analyst; else exit 2.
+
+    The CLI reads the warehouse directly, so the app database is the only place that knows who
+    may see unsuppressed figures: the same token and role rule as the API's ``unsuppressed``."""
+    from valvomo.appdb import session_scope, upgrade_to_head
+    from valvomo.web.auth.tokens import user_for_token
+
+    if not token:
+        raise _fail(
+            "--unsuppressed needs an analyst's API token: pass --token TOKEN or set VALVOMO_API_TOKEN "
+            "(an administrator issues one with `valvomo user token USERNAME`)"
+        )
+    upgrade_to_head(settings)
+    with session_scope(settings) as db:
+        user = user_for_token(db, token)
+        if user is None:
+            raise _fail("--unsuppressed: the token is unknown, revoked or its user is deactivated")
+        if user.role != "analyst":
+            raise _fail(f"--unsuppressed: user {user.username!r} has the role {user.role!r}; only analysts may")
+        return user.username
+
+
+def _audit_unsuppressed(settings, username: str, indicators: list[str], by: str, period: str,
+                        first: dt.date | None, last: dt.date | None, rows: int) -> None:
+    """Write the use of ``--unsuppressed`` to the audit log (who, what query, how many rows)."""
+    from valvomo.appdb import session_scope
+    from valvomo.web.auth import audit
+
+    detail = {"indicators": ",".join(indicators) or "all", "by": by, "period": period,
+              "from": str(first or ""), "to": str(last or ""), "rows": rows}
+    with session_scope(settings) as db:
+        audit.record(db, audit.CLI_UNSUPPRESSED, username=username, detail=detail, client_ip="cli")
+
+
 def output_columns(rows: list[dict]) -> list[str]:
     """Columns of the CSV and table: indicator, period, dimensions, bin, value, counts, unit, suppressed."""
     present = {key for row in rows for key in row}
@@ -73,24 +108,37 @@ def rows_to_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def rows_to_table(rows: list[dict], lang: str, profile: str, registry=None) -> Table:
+def rows_to_table(rows: list[dict], lang: str, profile: str,
+                  station_names: dict[str, dict[str, str]] | None = None, registry=None) -> Table:
+    """A rich table of the rows for people: indicator names, the station's name beside its code,
+    periods as the dashboard prints them, values formatted and redacted as on screen."""
     from valvomo.disclosure import format_cell, profile_label
     from valvomo.indicators.registry import REGISTRY
-    from valvomo.services.catalogue import COLUMN_LABELS, label
+    from valvomo.services.catalogue import COLUMN_LABELS, label, station_label
+    from valvomo.services.i18n import gettext
+    from valvomo.services.periods import format_period
 
     registry = REGISTRY if registry is None else registry
 
     columns = [c for c in output_columns(rows) if c not in ("unit", "suppressed")]
+    if "station_id" in columns:
+        columns.insert(columns.index("station_id") + 1, "station_name")
     table = Table(caption=profile_label(profile, lang), caption_justify="left")
     for column in columns:
         numeric = column in PAYLOAD_ORDER
-        table.add_column(label(COLUMN_LABELS, column, lang), justify="right" if numeric else "left")
+        header = gettext(lang, "Station name") if column == "station_name" else label(COLUMN_LABELS, column, lang)
+        table.add_column(header, justify="right" if numeric else "left")
     for row in rows:
         cells = []
         for column in columns:
             value = row.get(column)
             if column == "indicator":
                 cells.append(registry.get(value).name(lang) if value in registry else str(value))
+            elif column == "station_name":
+                station = str(row.get("station_id"))
+                cells.append(station_label(station_names or {}, station, lang) if row.get("station_id") else "")
+            elif column == "period":
+                cells.append(format_period(value, lang))
             elif column == "value":
                 cells.append(
                     format_cell(value, bool(row.get("suppressed")), lang, profile=profile, unit=row["unit"])
@@ -135,7 +183,11 @@ def indicators(
     ),
     output: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv or json."),
     unsuppressed: bool = typer.Option(
-        False, "--unsuppressed", help="No disclosure control (authorised analysts only)."
+        False, "--unsuppressed",
+        help="No disclosure control: needs an analyst's API token (--token or VALVOMO_API_TOKEN); audit-logged.",
+    ),
+    token: str = typer.Option(
+        None, "--token", metavar="TOKEN", help="API token of an analyst (default: VALVOMO_API_TOKEN)."
     ),
 ) -> None:
     """Print indicator results (indicators.md, output contract), disclosure-controlled by default."""
@@ -157,6 +209,7 @@ def indicators(
     first, last = _date(start, "--from"), _date(end, "--to")
     settings = get_settings()
     profile = "none" if unsuppressed else settings.disclosure_profile
+    analyst = _authorised_analyst(settings, token or settings.api_token) if unsuppressed else None
     try:
         validate_targets(settings)
         store = ResultStore(settings)
@@ -166,7 +219,8 @@ def indicators(
     except TargetsFileError as error:
         raise _fail(str(error)) from None
 
-    if unsuppressed:
+    if analyst is not None:
+        _audit_unsuppressed(settings, analyst, indicator or [], by, period, first, last, len(rows))
         err.print(f"[yellow]{UNSUPPRESSED_NOTE}[/yellow]", highlight=False)
     if output == "json":
         err.print(profile_label(profile, settings.language), highlight=False)
@@ -177,7 +231,10 @@ def indicators(
     else:
         if not rows:
             err.print("No rows: the data hold no events for this query.")
-        Console(width=200).print(rows_to_table(rows, settings.language, profile))
+        from valvomo.services.catalogue import station_directory
+
+        names = station_directory(store.warehouse) if any("station_id" in r for r in rows) else {}
+        Console(width=200).print(rows_to_table(rows, settings.language, profile, names))
 
 
 def materialise(

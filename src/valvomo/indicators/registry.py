@@ -101,6 +101,17 @@ class Indicator:
     periods: tuple[PeriodKind, ...] = PERIOD_KINDS
     period_reason: str = ""
 
+    # Station kinds (schema ``STATION_KINDS``) whose units the definition is about: station
+    # comparisons rank only these, and show other units apart. None: the family's default
+    # (``FAMILY_STATION_KINDS``); an empty set is "every kind".
+    station_kinds: frozenset[str] | None = None
+
+    def applies_to_station_kind(self, kind: str | None) -> bool:
+        """Whether a unit of ``kind`` belongs among the stations this indicator compares
+        (a unit of unknown kind does, so that data without kinds are not hidden)."""
+        kinds = FAMILY_STATION_KINDS.get(self.family, frozenset()) if self.station_kinds is None else self.station_kinds
+        return not kinds or not kind or kind in kinds
+
     def name(self, lang: str = "fi") -> str:
         return self.names.get(lang) or self.names["en"]
 
@@ -124,6 +135,17 @@ class Indicator:
                 raise UnsupportedQueryError(
                     f"indicator {self.id!r} cannot be broken down by {dim!r}; its grain allows: {allowed}"
                 )
+
+
+# Care-guarantee access and continuity of care are about health stations' own care (indicators.md):
+# a telephone guidance unit (guidance_unit) or a social-services office is not ranked among them.
+# Guidance indicators are about guidance units. Other families apply to every kind of unit.
+_CARE_STATIONS = frozenset({"health_station", "nurse_led_station"})
+FAMILY_STATION_KINDS: dict[str, frozenset[str]] = {
+    "access": _CARE_STATIONS,
+    "continuity": _CARE_STATIONS,
+    "guidance": frozenset({"guidance_unit"}),
+}
 
 
 class UnknownIndicatorError(KeyError):

@@ -10,6 +10,7 @@ in force.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -753,10 +754,8 @@ def build_content(
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected fi, sv or en")
     if period is not None:
-        try:  # written either way: 'Q4/2024' or '2024Q4'
+        with contextlib.suppress(periods.PeriodError):  # a bad one is reported below with the periods
             period = periods.programme_label(period, programme.cadence)  # type: ignore[arg-type]
-        except periods.PeriodError:
-            pass  # reported below with the programme's periods
     if period is not None and period not in programme.period_labels:
         raise ValueError(
             f"{period!r} is not a reporting period of {programme.id!r}; periods: {', '.join(programme.period_labels)}"

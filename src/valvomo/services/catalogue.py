@@ -35,6 +35,53 @@ HEADLINE_INDICATORS: tuple[str, ...] = (
     "top_decile_cost_share",
 )
 
+
+# Plain-language definitions (gettext msgids, ``pages`` domain): what a figure means to a reader who
+# does not read the data model. The registry's ``definition`` stays the technical one, shown second.
+PLAIN_DEFINITIONS: dict[str, str] = {
+    "access_7d": "The share of first non-urgent visits to a doctor or nurse at a health station that took place within 7 days of the care-need assessment.",
+    "access_14d": "The share of first non-urgent visits at a health station that took place within 14 days of the care-need assessment.",
+    "urgent_next_working_day": "The share of urgent care needs that were seen by the next working day.",
+    "t3_days": "How many days ahead the third free non-urgent doctor's appointment is: a standard measure of how soon a new patient can get an appointment.",
+    "remote_share_20plus": "The share of contacts of adults (20 years and over) that were handled remotely, by phone, video or electronic messages.",
+    "coci": "How concentrated a patient's visits are on the same professionals (0 = always someone new, 1 = always the same); a measure of continuity of care.",
+    "guidance_same_day": "The share of requests to the guidance service (phone, chat) that were answered on the same day.",
+    "nps": "Net Promoter Score of patient feedback: the share who would recommend the service minus the share who would not (−100 to 100).",
+    "physician_share": "The share of doctors' visits among all doctor and nurse visits at health stations.",
+    "assessment_recording": "The share of first non-urgent visits for which the care-need assessment was recorded; below 90 % the care-guarantee figures are not reliable.",
+    "top_decile_cost_share": "The share of all costs that goes to the tenth of patients with the highest costs.",
+}
+FAMILY_PLAIN_DEFINITIONS: dict[str, str] = {
+    "access": "How quickly people get care: waiting times and the share of visits within the care guarantee's limits.",
+    "guidance": "How quickly and well the guidance service (phone, chat) answers people's requests.",
+    "channels": "How people's contacts are divided between visits and remote contacts.",
+    "continuity": "Whether patients see the same professionals over time (continuity of care).",
+    "utilisation": "How much services are used and what they cost, per resident and per patient.",
+    "quality": "How completely the records behind the figures are filled in.",
+    "feedback": "What patients say about the service in their feedback.",
+}
+# Field names of the data model as people read them (the /quality page's columns).
+FIELD_LABELS: dict[str, str] = {
+    "professional_id": "Professional",
+    "first_visit": "First visit",
+    "contacted_at": "Time of contact",
+    "assessed_at": "Time of assessment",
+    "assessed_max_days": "Assessed maximum wait",
+    "booked_at": "Time of booking",
+    "cancelled_at": "Time of cancellation",
+    "care_plan": "Care plan visit",
+    "certificate_only": "Certificate only",
+    "specialty": "Specialty",
+    "resolved_first_contact": "Resolved at first contact",
+    "referral_specialised": "Referral to specialised care",
+    "cost_eur": "Cost",
+}
+
+
+def plain_definition(indicator: Indicator) -> str:
+    """The plain-language msgid of an indicator: its own, else its family's."""
+    return PLAIN_DEFINITIONS.get(indicator.id) or FAMILY_PLAIN_DEFINITIONS[indicator.family]
+
 DIMENSION_LABELS: dict[str, dict[str, str]] = {
     "station": {"fi": "Asema", "sv": "Station", "en": "Station"},
     "profession": {"fi": "Ammattiryhmä", "sv": "Yrkesgrupp", "en": "Profession"},
@@ -63,7 +110,7 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
 }
 
 UNIT_LABELS: dict[str, dict[str, str]] = {
-    "share": {"fi": "osuus (%)", "sv": "andel (%)", "en": "share (%)"},
+    "share": {"fi": "osuus, %", "sv": "andel, %", "en": "share, %"},  # shown in parentheses: no "(%)"
     "days": {"fi": "vuorokautta", "sv": "dygn", "en": "days"},
     "count": {"fi": "lukumäärä", "sv": "antal", "en": "count"},
     "eur": {"fi": "euroa", "sv": "euro", "en": "euros"},
@@ -296,3 +343,28 @@ def write_indicator_docs(path: Path, registry: Registry = REGISTRY) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return True
+
+
+def station_directory(warehouse: Any) -> dict[str, dict[str, str]]:
+    """Station id -> {name_fi, name_sv, kind, municipality} from the warehouse's stations table
+    (empty without one): the names the dashboard, downloads and CLI tables print beside codes."""
+    if not warehouse.has("stations"):
+        return {}
+    table = warehouse.backend.to_pyarrow(warehouse.table("stations")).to_pylist()
+    return {
+        str(r["station_id"]): {
+            "name_fi": r.get("name_fi") or str(r["station_id"]),
+            "name_sv": r.get("name_sv") or r.get("name_fi") or str(r["station_id"]),
+            "kind": r.get("kind") or "",
+            "municipality": r.get("municipality") or "",
+        }
+        for r in table
+    }
+
+
+def station_label(directory: Mapping[str, Mapping[str, str]], station_id: str, lang: str) -> str:
+    """A station's name in ``lang`` (Swedish name in sv, Finnish otherwise), else its code."""
+    info = directory.get(station_id)
+    if not info:
+        return station_id
+    return info["name_sv"] if lang == "sv" else info["name_fi"]

@@ -294,6 +294,7 @@ def audit_page(
         {
             "entries": entries[:AUDIT_PAGE_SIZE],
             "actions": sorted(set(audit_log.actions_in_log(db)) | set(audit_log.KNOWN_ACTIONS)),
+            "action_labels": audit_log.ACTION_LABELS,
             "filters": query,
             "page": page,
             "previous_query": {**query, "page": page - 1} if page > 1 else None,

@@ -29,6 +29,7 @@ import html
 import io
 import math
 import re
+import textwrap
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -356,19 +357,39 @@ def funnel_chart(
                 edgecolors=TEXT_COLOUR,
                 linewidths=0.6,
                 zorder=3,
+                clip_on=False,  # a station at 100 % is drawn whole on the top edge
             )
-            axes.annotate(point.label, (point.denominator, point.value), xytext=(5, 3),
-                          textcoords="offset points", fontsize=9)
         values = [p.value for p in placed] + [county_value]
         low = max(min(values) - 0.12, 0.0)
-        high = min(max(values) + 0.12, 1.0)
+        # headroom above the highest point (a share of 100 % must not sit on the clipped edge)
+        high = min(max(values) + 0.12, 1.0) if max(values) < 0.97 else 1.04
         axes.set_ylim(low, high)
         axes.set_xlim(0, largest * 1.15)
+        _place_labels(figure, axes, [(p.label, p.denominator, p.value) for p in placed])
         axes.set_xlabel(x_label)
         axes.set_ylabel(y_label)
         _style_axes(axes, value_format)
         axes.legend(frameon=False, fontsize=9, loc="lower right")
         return _render(figure, _chart_id("funnel", tuple(points), county_value, title), title, desc)
+
+
+def _place_labels(figure: Figure, axes, points: Sequence[tuple[str, float, float]], fontsize: float = 9) -> None:
+    """Annotate points so that no two labels overlap: each label starts right of its point and
+    moves up or down in steps of one line until its box is clear of the boxes already placed."""
+    placed: list = []
+    step = fontsize * 1.3
+    for label, x, y in sorted(points, key=lambda item: (-item[2], item[1])):
+        for offset in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5):
+            text = axes.annotate(label, (x, y), xytext=(5, 3 + offset * step), textcoords="offset points",
+                                 fontsize=fontsize, annotation_clip=False)
+            box = text.get_window_extent().expanded(1.02, 1.08)  # display units, limits set
+            if not any(box.overlaps(other) for other in placed):
+                break
+            text.remove()
+        else:
+            text = axes.annotate(label, (x, y), xytext=(5, 3), textcoords="offset points", fontsize=fontsize)
+            box = text.get_window_extent()
+        placed.append(box)
 
 
 def comparison_bars(
@@ -473,7 +494,8 @@ def stacked_shares(
                 linewidth=0.8,
             )
             bottom = bottom + heights
-        axes.set_xticks(x, list(category_labels or categories), rotation=0 if len(categories) <= 8 else 45)
+        shown = [textwrap.fill(str(c), 22) for c in (category_labels or categories)]  # names, wrapped
+        axes.set_xticks(x, shown, rotation=0 if len(categories) <= 8 else 45)
         axes.set_ylim(0, max(1.0, float(bottom.max()) if len(bottom) else 1.0))
         axes.set_ylabel(y_label)
         _style_axes(axes, value_format)

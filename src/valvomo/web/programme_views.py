@@ -787,8 +787,9 @@ def comparison_page(comparison: Comparison, lang: str, profile: str) -> Comparis
                              href=f"/programmes/{programme.id}?{urlencode({'period': row.period})}", stalled=row.stalled, key=programme.id)
             for programme, row in entries
         ]  # fmt: skip
-        # programme ids label the bars: full names would overlap under a bar
-        chart = distribution_chart(rows, [programme.id for programme, _row in entries], lang,
+        # the organisations label the bars (wrapped by the chart), never an internal id
+        chart = distribution_chart(rows, [programme.organisation or names[programme.id].text
+                                          for programme, _row in entries], lang,
                                    gettext(lang, "Progress of the measures: %(goal)s", goal=title.text))  # fmt: skip
         goals.append(ComparisonGoal(f"compare-{kind}-{number}", title, rows, chart))
     indicators = []

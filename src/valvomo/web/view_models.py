@@ -33,10 +33,14 @@ from valvomo.services.catalogue import (
     DIMENSION_LABELS,
     DIRECTION_LABELS,
     FAMILY_LABELS,
+    FIELD_LABELS,
     HEADLINE_INDICATORS,
     UNIT_LABELS,
     grain_list,
     label,
+    plain_definition,
+    station_directory,
+    station_label,
 )
 from valvomo.services.periods import period_bounds, period_kind
 from valvomo.services.results import ResultStore
@@ -104,6 +108,7 @@ class Column:
     key: str
     label: str
     numeric: bool = False
+    download_only: bool = False  # in CSV/XLSX only (a station's name beside its code)
 
 
 @dataclass
@@ -121,6 +126,7 @@ class TableModel:
     note: str = ""
     chart: str | None = None
     row_headers: bool = True  # the first column names the row (<th scope="row">)
+    suppressed_label: str = "suppressed"  # the XLSX flag column's header, in the reader's language
 
     def download_url(self, fmt: str) -> str:
         query = f"?{urlencode(self.params)}" if self.params else ""
@@ -263,29 +269,14 @@ def stations(ctx: ViewContext) -> dict[str, dict[str, str]]:
     """Station id → {name, kind, municipality} from the warehouse's stations table."""
 
     def load() -> dict[str, dict[str, str]]:
-        warehouse = ctx.store.warehouse
-        if not warehouse.has("stations"):
-            return {}
         with QUERY_LOCK:
-            table = warehouse.backend.to_pyarrow(warehouse.table("stations")).to_pylist()
-        return {
-            str(r["station_id"]): {
-                "name_fi": r.get("name_fi") or str(r["station_id"]),
-                "name_sv": r.get("name_sv") or r.get("name_fi") or str(r["station_id"]),
-                "kind": r.get("kind") or "",
-                "municipality": r.get("municipality") or "",
-            }
-            for r in table
-        }
+            return station_directory(ctx.store.warehouse)
 
     return cached(ctx.__class__(ctx.settings, ctx.store, "fi", "none"), "stations", {}, load)
 
 
 def station_name(ctx: ViewContext, station_id: str) -> str:
-    info = stations(ctx).get(station_id)
-    if not info:
-        return station_id
-    return info["name_sv"] if ctx.lang == "sv" else info["name_fi"]
+    return station_label(stations(ctx), station_id, ctx.lang)
 
 
 def latest_period(ctx: ViewContext, indicator_id: str = "access_7d", kind: str = "quarter") -> str | None:
@@ -333,6 +324,7 @@ def _table(ctx: ViewContext, key: str, caption: str, columns: list[Column], rows
         profile=ctx.profile,
         profile_text=profile_label(ctx.profile, ctx.lang),
         marker=redaction_marker(ctx.profile) or "–",
+        suppressed_label=ctx._("Hidden for data protection"),
         **extra,
     )
 
@@ -541,15 +533,46 @@ def comparison_options(ctx: ViewContext, indicator_id: str) -> tuple[list[tuple[
     return indicators, [(p, ctx.period(p)) for p in ordered]
 
 
+def _county_without(county: dict, apart: list[dict]) -> dict:
+    """The county row of a share without the units shown apart: (numerator - theirs) /
+    (denominator - theirs), from the shown (rounded) counts, so it reveals nothing new. When a
+    unit apart has no shown counts, or the figure is not a share of counts, the county row stays."""
+    if county.get("numerator") is None or county.get("denominator") is None:
+        return county
+    if any(r.get("numerator") is None or r.get("denominator") is None for r in apart):
+        return county
+    numerator = county["numerator"] - sum(r["numerator"] for r in apart)
+    denominator = county["denominator"] - sum(r["denominator"] for r in apart)
+    if denominator <= 0:
+        return county
+    return {**county, "numerator": numerator, "denominator": denominator, "value": numerator / denominator}
+
+
+def compared_units(ctx: ViewContext, indicator: Indicator, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Station rows split into those ranked (units of the kinds the indicator is defined for,
+    ``Indicator.station_kinds``) and those shown apart (e.g. a telephone guidance unit beside
+    health stations for the 7-day share)."""
+    info = stations(ctx)
+    ranked, apart = [], []
+    for row in rows:
+        kind = info.get(str(row.get("station_id")), {}).get("kind")
+        (ranked if indicator.applies_to_station_kind(kind) else apart).append(row)
+    return ranked, apart
+
+
 def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     indicator_id = params.get("indicator") or "access_7d"
     indicator = REGISTRY.get(indicator_id)
     period = params.get("period") or latest_period(ctx, indicator_id) or ""
     kind = period_kind(period) if period else "quarter"
-    rows = [r for r in suppress_complements(rows_for(ctx, indicator_id, period=kind, by=("station",)))
-            if r["period"] == period and "bin" not in r]
+    all_rows = [r for r in suppress_complements(rows_for(ctx, indicator_id, period=kind, by=("station",)))
+                if r["period"] == period and "bin" not in r]
+    rows, apart = compared_units(ctx, indicator, all_rows)
     county = next((r for r in rows_for(ctx, indicator_id, period=kind) if r["period"] == period), None)
     county_value = county.get("value") if county else None
+    if apart and county is not None:
+        county = _county_without(county, apart)
+        county_value = county.get("value")
     reverse = indicator.direction != "lower"
     rows.sort(key=lambda r: (r.get("value") is None, -(r["value"] or 0) if reverse else (r["value"] or 0),
                              station_name(ctx, r["station_id"])))
@@ -566,6 +589,7 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     funnel = indicator.unit == "share" and size_column == "denominator" and county_value is not None
     if funnel:
         columns.append(Column("position", ctx._("Against the county (funnel limits)")))
+    columns.append(Column("station_name", ctx._("Station name"), download_only=True))
     table_rows = []
     funnel_points = []
     for rank, row in enumerate(rows, start=1):
@@ -585,6 +609,7 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
             cells.append(Cell(ctx._(FUNNEL_LABELS[position]), position,
                               css="flag" if position.endswith("998") else ""))
             funnel_points.append(charts.FunnelPoint(name, row.get("value"), row.get("denominator")))
+        cells.append(Cell(name, name))  # the name beside the code in CSV/XLSX
         table_rows.append(cells)
     name = indicator.name(ctx.lang)
     caption = ctx._("%(indicator)s by station, %(period)s", indicator=name, period=ctx.period(period))
@@ -592,7 +617,7 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     desc = "; ".join(f"{r[0].text}: {r[2].text}" for r in table_rows)
     desc = ctx._("County %(value)s.", value=county_text) + " " + desc
     if funnel:
-        outside = [p.label for p, r in zip(funnel_points, table_rows, strict=True) if r[-1].value.endswith("998")]
+        outside = [p.label for p, r in zip(funnel_points, table_rows, strict=True) if r[-2].value.endswith("998")]
         if outside:
             desc += " " + ctx._("Outside the 99.8 %% limits: %(stations)s.", stations=", ".join(outside))
         chart = charts.funnel_chart(
@@ -621,21 +646,47 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
         "The funnel shows how far a station may differ from the county by chance alone, given its "
         "number of events: points outside the 99.8 % limits differ more than chance explains."
     ) if funnel else ""
+    if apart:
+        shown_apart = ", ".join(f"{station_name(ctx, r['station_id'])} {ctx.value(r, indicator.unit).text}"
+                                for r in apart)
+        note = (note + " " if note else "") + ctx._(
+            "Not ranked: units of another kind than this indicator is defined for (%(units)s).", units=shown_apart)
     return _table(ctx, "comparison", caption, columns, table_rows,
                   {"indicator": indicator_id, "period": period}, chart=chart, note=note)
+
+
+def nearest_period(label_text: str, known: Sequence[str]) -> str | None:
+    """The period of ``known`` whose end is nearest to ``label_text``'s (the same kind first)."""
+    if not known:
+        return None
+    end = period_bounds(label_text)[1]
+    kind = period_kind(label_text)
+    return min(known, key=lambda p: (period_kind(p) != kind, abs((period_bounds(p)[1] - end).days), p))
 
 
 def comparison_page(ctx: ViewContext, indicator_id: str, period: str | None) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         indicators, periods = comparison_options(ctx, indicator_id)
         chosen = period or (periods[0][0] if periods else "")
+        known = [p for p, _text in periods]
+        missing = None
+        if chosen and chosen not in known:
+            # say so, and offer the period with data nearest to the one asked for
+            nearest = nearest_period(chosen, known)
+            missing = {
+                "asked": ctx.period(chosen),
+                "nearest": nearest,
+                "nearest_text": ctx.period(nearest) if nearest else "",
+                "href": f"/stations?{urlencode({'indicator': indicator_id, 'period': nearest})}" if nearest else "",
+            }
         return {
             "indicator": indicator_id,
             "indicator_name": ctx.indicator_name(indicator_id),
             "period": chosen,
             "indicator_options": indicators,
             "period_options": periods,
-            "table": comparison_table(ctx, {"indicator": indicator_id, "period": chosen}),
+            "missing": missing,
+            "table": comparison_table(ctx, {"indicator": indicator_id, "period": chosen}) if missing is None else None,
         }
 
     return cached(ctx, "page-comparison", {"indicator": indicator_id, "period": period or ""}, build)
@@ -925,9 +976,13 @@ def indicator_data_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
     if by == "station":
         rows = suppress_complements(rows)
     column = {"station": "station_id"}.get(by, by)
+    order = params.get("sort") or "name"
+    if by:
+        rows = sorted(rows, key=lambda r: (r["period"], *group_order(ctx, indicator, by, r, order)))
     columns = [_col(ctx, "period")]
     if by:
         columns.append(Column(column, label(DIMENSION_LABELS, by, ctx.lang)))
+
     if indicator.distribution:
         columns.append(_col(ctx, "bin"))
     columns.append(_col(ctx, "value", True))
@@ -942,15 +997,36 @@ def indicator_data_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
             cells.append(Cell(str(row.get("bin")), row.get("bin")))
         cells.append(ctx.value(row, indicator.unit))
         cells += [ctx.count(row.get(c), row.get("suppressed", False)) for c in counts]
+        if by == "station":  # the name beside the code in CSV/XLSX
+            name = station_name(ctx, str(row.get(column)))
+            cells.append(Cell(name, name))
         table_rows.append(cells)
+    if by == "station":
+        columns.append(Column("station_name", ctx._("Station name"), download_only=True))
     caption = ctx._("%(indicator)s: data", indicator=indicator.name(ctx.lang))
-    chart = _indicator_chart(ctx, indicator, rows, by, column, kind)
+    chart = _indicator_chart(ctx, indicator, rows, by, column, kind, order)
     return _table(ctx, "indicator-data", caption, columns, table_rows,
-                  {"indicator": indicator.id, "by": by, "period": kind}, chart=chart, row_headers=False)
+                  {"indicator": indicator.id, "by": by, "period": kind, "sort": order}, chart=chart,
+                  row_headers=False)
+
+
+SORT_ORDERS = {"name": N_("By name"), "value": N_("By value")}
+
+
+def group_order(ctx: ViewContext, indicator: Indicator, by: str, row: Mapping, order: str) -> tuple:
+    """The one order of groups on an indicator page, for its table and its chart alike: by the
+    group's name, or by value (best first in the indicator's direction; hidden values last)."""
+    name = ctx.dimension_value(by, row.get({"station": "station_id"}.get(by, by)))
+    if order != "value":
+        return (name,)
+    value = row.get("value")
+    if value is None:
+        return (1, 0.0, name)
+    return (0, value if indicator.direction == "lower" else -value, name)
 
 
 def _indicator_chart(ctx: ViewContext, indicator: Indicator, rows: list[dict], by: str, column: str,
-                     kind: str) -> str | None:
+                     kind: str, order: str = "name") -> str | None:
     if not rows:
         return None
     name = indicator.name(ctx.lang)
@@ -983,7 +1059,8 @@ def _indicator_chart(ctx: ViewContext, indicator: Indicator, rows: list[dict], b
             category_labels=[ctx.period(p) for p in periods], targets=targets, value_format=fmt,
             deadline_text=ctx._("deadline"),
         )
-    groups = sorted({r.get(column) for r in rows}, key=lambda g: ctx.dimension_value(by, g))
+    groups = list(dict.fromkeys(r.get(column) for r in rows if r["period"] == periods[-1]))
+    groups += [g for g in dict.fromkeys(r.get(column) for r in rows) if g not in groups]
     if len(groups) <= 6:
         by_key = {(r.get(column), r["period"]): r for r in rows}
         series = {ctx.dimension_value(by, g): [by_key.get((g, p), {}).get("value") for p in periods] for g in groups}
@@ -992,7 +1069,7 @@ def _indicator_chart(ctx: ViewContext, indicator: Indicator, rows: list[dict], b
         return charts.trend_chart(periods, series, title=name, desc=desc,
                                   category_labels=[ctx.period(p) for p in periods], value_format=fmt)
     latest = periods[-1]
-    shown = sorted([r for r in rows if r["period"] == latest], key=lambda r: ctx.dimension_value(by, r.get(column)))
+    shown = [r for r in rows if r["period"] == latest]  # already in the table's order (``group_order``)
     return charts.comparison_bars(
         [ctx.dimension_value(by, r.get(column)) for r in shown], [r.get("value") for r in shown],
         title=ctx._("%(indicator)s, %(period)s", indicator=name, period=ctx.period(latest)),
@@ -1002,7 +1079,7 @@ def _indicator_chart(ctx: ViewContext, indicator: Indicator, rows: list[dict], b
     )
 
 
-def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str) -> dict[str, Any]:
+def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str, sort: str = "name") -> dict[str, Any]:
     indicator = REGISTRY.get(indicator_id)
 
     def build() -> dict[str, Any]:
@@ -1013,11 +1090,12 @@ def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str) -> d
             "name": indicator.name(ctx.lang),
             "names": [(code, indicator.names.get(code, "")) for code in ("fi", "sv", "en")],
             "definition": indicator.definition,
+            "plain_definition": ctx._(plain_definition(indicator)),
             "unit": label(UNIT_LABELS, indicator.unit, ctx.lang),
             "direction": label(DIRECTION_LABELS, indicator.direction, ctx.lang),
             "family": label(FAMILY_LABELS, indicator.family, ctx.lang),
             "targets": [
-                {"text": _target_text(ctx, t, indicator.unit), "source": t.source,
+                {"text": _target_text(ctx, t, indicator.unit), "source": ctx._(t.source),
                  "scope": ctx._("national") if t.scope == "national" else ctx._("regional")}
                 for t in targets
             ],
@@ -1027,11 +1105,14 @@ def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str) -> d
             "period_kinds": [(k, ctx._(PERIOD_KIND_LABELS[k])) for k in kinds],
             "kind": kind,
             "available": bool(kinds),
-            "table": indicator_data_table(ctx, {"indicator": indicator_id, "by": by, "period": kind})
+            "sort": sort,
+            "sort_options": [(k, ctx._(v)) for k, v in SORT_ORDERS.items()],
+            "table": indicator_data_table(ctx, {"indicator": indicator_id, "by": by, "period": kind, "sort": sort})
             if kind in kinds else None,
         }
 
-    return cached(ctx, "page-indicator", {"indicator": indicator_id, "by": by, "period": kind}, build)
+    return cached(ctx, "page-indicator", {"indicator": indicator_id, "by": by, "period": kind, "sort": sort},
+                  build)
 
 
 # --- data quality --------------------------------------------------------------------------------------
@@ -1050,7 +1131,7 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     by_key = {(r["station_id"], r["bin"]): r for r in completeness_rows}
     columns = [Column("station", label(DIMENSION_LABELS, "station", ctx.lang)),
                Column("assessment_recording", ctx.indicator_name("assessment_recording"), True)]
-    columns += [Column(f, f, True) for f in fields]
+    columns += [Column(f, ctx._(FIELD_LABELS[f]) if f in FIELD_LABELS else f, True) for f in fields]
     station_ids = sorted(set(recording) | {r["station_id"] for r in completeness_rows},
                          key=lambda s: station_name(ctx, s))
     table_rows = []

@@ -16,6 +16,7 @@ from fastapi import Request
 from markupsafe import Markup
 
 from valvomo.config import Settings
+from valvomo.disclosure import profile_label
 from valvomo.services.results import ResultStore
 from valvomo.web import deps
 from valvomo.web.view_models import ViewContext
@@ -91,4 +92,6 @@ def render_page(request: Request, template: str, build, **extra):
             Markup("".join(compiled.blocks["content"](blocks))),
         )
     title, content = rendered[key]
-    return deps.render(request, "pages/_cached.html", {"page_title": title, "page_content": content})
+    profile_text = profile_label(context["disclosure_profile"], context["lang"])  # once per page
+    return deps.render(request, "pages/_cached.html",
+                       {"page_title": title, "page_content": content, "profile_text": profile_text})

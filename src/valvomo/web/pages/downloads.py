@@ -78,7 +78,7 @@ def table_xlsx(table: TableModel) -> bytes:
     sheet.append(neutralise_row([table.profile_text]))
     sheet["A1"].font = Font(bold=True)
     sheet.append(neutralise_row([table.caption]))
-    sheet.append(neutralise_row([c.label for c in table.columns] + ["suppressed"]))
+    sheet.append(neutralise_row([c.label for c in table.columns] + [table.suppressed_label]))
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in table.rows:

@@ -19,7 +19,7 @@ def indicator_list(request: Request, user=Depends(deps.current_user)):
 
 
 @router.get("/indicators/{indicator_id}", response_class=HTMLResponse, name="indicator")
-def indicator(request: Request, indicator_id: str, by: str = "", period: str = "quarter",
+def indicator(request: Request, indicator_id: str, by: str = "", period: str = "quarter", sort: str = "name",
               user=Depends(deps.current_user)):
     if indicator_id not in REGISTRY:
         raise HTTPException(status_code=404)
@@ -28,6 +28,8 @@ def indicator(request: Request, indicator_id: str, by: str = "", period: str = "
         by = ""
     if period not in PERIOD_KINDS:
         period = "quarter"
+    if sort not in view_models.SORT_ORDERS:
+        sort = "name"
     ctx = view_context(request, user)
     return render_page(request, "pages/indicator.html",
-                       lambda: view_models.indicator_page(ctx, indicator_id, by, period))
+                       lambda: view_models.indicator_page(ctx, indicator_id, by, period, sort))

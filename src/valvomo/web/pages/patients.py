@@ -15,14 +15,18 @@ from fastapi.responses import HTMLResponse
 
 from valvomo.services.patients import high_need_patients
 from valvomo.web import deps, view_models
-from valvomo.web.auth.audit import PATIENT_EXPORT, PATIENT_VIEW
+from valvomo.web.auth.audit import PATIENT_EXPORT, PATIENT_REFUSED, PATIENT_VIEW
 from valvomo.web.pages.context import render_page, view_context
 from valvomo.web.pages.downloads import file_response
 
 router = APIRouter()
 
-def _authorised(request: Request, user, station_id: str) -> None:
+def _authorised(request: Request, user, station_id: str, fmt: str = "html") -> None:
+    """403 for a user without patient-level access to the station; the refusal is audit-logged
+    too, so that an attempt to reach patient rows is as visible as a view (issue 11, item 9)."""
     if not deps.can_see_patient_level(user, station_id):
+        deps.audit(request, PATIENT_REFUSED, {"page": "high_need", "station_id": station_id, "format": fmt,
+                                              "role": getattr(user, "role", "")})
         raise HTTPException(status_code=403)
 
 
@@ -50,7 +54,7 @@ def patients(request: Request, station_id: str, user=Depends(deps.current_user))
 
 @router.get("/stations/{station_id}/patients.{fmt}", name="station_patients_export")
 def patients_export(request: Request, station_id: str, fmt: str, user=Depends(deps.current_user)):
-    _authorised(request, user, station_id)
+    _authorised(request, user, station_id, fmt)
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(status_code=404)
     ctx = view_context(request, user)

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from valvomo.web import deps, segment_views, view_models
+from valvomo.web.auth.audit import QUESTIONNAIRE_ANSWER
 from valvomo.web.pages.context import render_page, view_context
 
 router = APIRouter()
-QUESTIONNAIRE_AUDIT = "questionnaire_answer"
 
 
 @router.get("/segments", response_class=HTMLResponse, name="segments")
@@ -116,6 +116,6 @@ async def questionnaire_submit(request: Request, user=Depends(deps.current_user)
             }
     except AnswerError as error:
         return _form_page(request, user, values=values, errors={error.field: str(error)}, status_code=400)
-    deps.audit(request, QUESTIONNAIRE_AUDIT, {"station_id": station, "answered_on": answered_on.isoformat(),
+    deps.audit(request, QUESTIONNAIRE_ANSWER, {"station_id": station, "answered_on": answered_on.isoformat(),
                                                "segment": saved.segment})  # fmt: skip
     return _form_page(request, user, result=result)
