@@ -40,6 +40,7 @@ def test_api_never_answers_5xx_and_matches_its_schema(api_schema_and_token, mode
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} == {
         "GET /api/health", "GET /api/indicators", "GET /api/indicators/catalogue", "GET /api/stations",
+        "GET /api/segments", "GET /api/caregaps", "GET /api/caregaps/patients",
     }  # fmt: skip
     statuses: list[int] = []
     for operation in operations:

@@ -35,7 +35,7 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from valvomo.indicators.common import PATIENT_CONTACT_TYPES, age_band, realised_patient_contacts
+from valvomo.indicators.common import age_band, realised_patient_contacts
 from valvomo.indicators.registry import PeriodKind, Query
 from valvomo.schema import codes
 from valvomo.segments.config_files import PathKey, read_config
@@ -386,12 +386,8 @@ def gap_patients(
         rows = rows.left_join(last, rows.patient_id == last._lpid).drop("_lpid")
         parts.append(rows)
     rows = parts[0] if len(parts) == 1 else ibis.union(*parts)
-    contacts = sources.table("contacts")
-    seen = contacts.filter(
-        contacts.cancelled_at.isnull(),
-        contacts.contact_type.isin(PATIENT_CONTACT_TYPES),
-        contacts.started_at.date() <= index_date,
-    )
+    realised = realised_patient_contacts(sources.table("contacts"))
+    seen = realised.filter(realised.started_at.date() <= index_date)
     latest = seen.group_by(_cpid=seen.patient_id).aggregate(last_contact_on=seen.started_at.max().date())
     rows = rows.left_join(latest, rows.patient_id == latest._cpid).drop("_cpid")
     return rows.select(

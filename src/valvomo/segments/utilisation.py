@@ -95,12 +95,22 @@ def _load(path: Path) -> UtilisationSpec:
     return read_config(path, UtilisationSpec, _check)
 
 
-def _windowed_contacts(sources: Sources, query: Query) -> tuple[ir.Table, ir.Table]:
-    contacts = realised_patient_contacts(sources.table("contacts")).select(
-        "contact_id", "patient_id", "station_id", "contact_type", "started_at", "cost_eur"
-    )
+def _windowed_contacts(sources: Sources, query: Query, spec: UtilisationSpec) -> tuple[ir.Table, ir.Table]:
+    """Realised patient contacts with their chronic flag, remote flag and cents, once per window containing
+    them. The per-contact columns are computed before the window join, which multiplies the rows."""
+    contacts = realised_patient_contacts(sources.table("contacts"))
+    contacts = contacts.select(
+        "contact_id", "patient_id", "station_id", "started_at",
+        _remote=contacts.contact_type.isin(REMOTE), _cents=cost_cents(contacts.cost_eur),
+    )  # fmt: skip
+    chronic = _chronic_contacts(sources, spec)
+    if chronic is not None:
+        contacts = contacts.left_join(chronic, contacts.contact_id == chronic._chronic_contact)
+        contacts = contacts.mutate(_chronic=contacts._chronic_contact.notnull()).drop("_chronic_contact")
+    else:
+        contacts = contacts.mutate(_chronic=ibis.literal(False))
     periods = window_periods(contacts, query)
-    return in_windows(contacts, periods), periods
+    return in_windows(contacts.drop("contact_id"), periods), periods
 
 
 def _chronic_contacts(sources: Sources, spec: UtilisationSpec) -> ir.Table | None:
@@ -112,17 +122,10 @@ def _chronic_contacts(sources: Sources, spec: UtilisationSpec) -> ir.Table | Non
 
 
 def _patient_rows(sources: Sources, query: Query, spec: UtilisationSpec) -> ir.Table:
-    windowed, periods = _windowed_contacts(sources, query)
-    chronic = _chronic_contacts(sources, spec)
-    if chronic is not None:
-        windowed = windowed.left_join(chronic, windowed.contact_id == chronic._chronic_contact)
-        windowed = windowed.mutate(_chronic=windowed._chronic_contact.notnull())
-    else:
-        windowed = windowed.mutate(_chronic=ibis.literal(False))
-    windowed = windowed.mutate(_cents=cost_cents(windowed.cost_eur))
+    windowed, periods = _windowed_contacts(sources, query, spec)
     per_patient = windowed.group_by(["_last_mi", "patient_id"]).aggregate(
         contacts=lambda t: t.count(),
-        remote_contacts=lambda t: t.count(where=t.contact_type.isin(REMOTE)),
+        remote_contacts=lambda t: t.count(where=t._remote),
         chronic_contacts=lambda t: t.count(where=t._chronic),
         cost_cents=lambda t: t._cents.sum().fill_null(0),
         costed=lambda t: t.count(where=t._cents.notnull()),

@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from valvomo.config import Settings
+from valvomo.indicators.registry import PERIOD_KINDS
+from valvomo.indicators.runner import stage_cache
 from valvomo.segments.registry import SEGMENT_REGISTRY
 from valvomo.services.results import ResultStore
 
@@ -45,9 +47,10 @@ def segment_rows(
     (default ``settings.disclosure_profile``)."""
     store = store or segment_store(settings)
     if outputs is None:
-        query_period, dims = period, by
-        available = set(store.available(query_period, dims))
+        available = set(store.available(period, by))
         outputs = [o for o in SEGMENT_OUTPUTS if o in available]
         if not outputs:
             return []
-    return store.query(list(outputs), period=period, by=by, start=start, end=end, profile=profile)
+    # Every utilisation output reads the same per-patient rows: compute them once for the request.
+    with stage_cache(store.warehouse, period_kinds=(period,) if period in PERIOD_KINDS else PERIOD_KINDS):
+        return store.query(list(outputs), period=period, by=by, start=start, end=end, profile=profile)

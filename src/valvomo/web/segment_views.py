@@ -146,7 +146,36 @@ def overview(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
           _cell(ctx, coci.get((None, s)), "count", "n")] for s in SEGMENTS],
     )  # fmt: skip
     return {"periods": periods, "period": period, "kind": kind, "mix": mix, "lorenz": lorenz_table,
-            "concentration": concentration, "evidence": evidence}  # fmt: skip
+            "concentration": concentration, "evidence": evidence,
+            "questionnaire": questionnaire_mix(ctx, kind, period)}  # fmt: skip
+
+
+def questionnaire_mix(ctx: ViewContext, kind: str, period: str) -> TableModel | None:
+    """Questionnaire segments of the patients who answered in ``period``, by station (None without answers)."""
+    from valvomo.segments.registry import configured_questionnaire
+    from valvomo.services.results import MissingTableError
+
+    try:
+        rows = [r for r in _rows(ctx, ["questionnaire_segment_mix"], kind, ("station",)) if r["period"] == period]
+    except MissingTableError:
+        return None
+    if not rows:
+        return None
+    _ = ctx._
+    qset = configured_questionnaire()
+    cells = {(r["station_id"], r["bin"]): r for r in rows}
+    station_ids = sorted({r["station_id"] for r in rows}, key=lambda s: station_label(ctx, s))
+    columns = [Column("station", _("Station"))] + [Column(s.id, s.names.get(ctx.lang), True) for s in qset.segments]
+    columns.append(Column("answered", _("Patients who answered"), True))
+    table_rows = []
+    for station in station_ids:
+        row = [Cell(text=station_label(ctx, station), value=station)]
+        row += [_cell(ctx, cells.get((station, s.id)), "share") for s in qset.segments]
+        any_row = next((cells[(station, s.id)] for s in qset.segments if (station, s.id) in cells), None)
+        row.append(_cell(ctx, any_row, "count", "denominator"))
+        table_rows.append(row)
+    return _table(ctx, "questionnaire-mix", _("Questionnaire segments by station, %(period)s", period=period),
+                  columns, table_rows)  # fmt: skip
 
 
 def care_gap_overview(ctx: ViewContext, kind: str, period: str | None, allowed) -> dict[str, Any]:
