@@ -81,6 +81,8 @@ def test_a_run_goes_to_the_background_and_its_result_page_shows_charts(sim_app, 
     page = client.get(f"/simulation/results/{key}")
     assert page.status_code == 200
     assert "<h1>More nurses</h1>" in page.text and page.text.count("<svg") == 2
+    assert "With this scenario, " in page.text and " pp (" in page.text  # the headline and its change
+    assert f'href="/simulation/results/{key}">More nurses</a>' in client.get("/simulation").text
     assert "Non-urgent visits within 7 days" in page.text and "Difference" in page.text
     assert (sim_app.state.settings.simulations_dir / f"{key}.json").exists()
     # The same request again is answered from the stored file, under the same key.
