@@ -159,10 +159,15 @@ def run_headline(result: dict, lang: str) -> str:
 def recent_results(store, lang: str, limit: int = 10) -> list[dict[str, str]]:
     """Links to the newest stored results (name and kind) for the editor page."""
     out = []
-    for key in store.keys()[:limit]:
+    from valvomo.simulation.store import code_version
+
+    for key in store.result_keys():
         data = store.get(key)
-        if not data:
+        # Results of older simulation code stay readable by their address but are not offered here.
+        if not data or data.get("code_version") != code_version():
             continue
+        if len(out) == limit:
+            break
         name = data.get("scenario", {}).get("name") or key
         kind = gettext(lang, "Target search") if data.get("kind") == "search" else gettext(lang, "Scenario")
         out.append({"key": key, "name": name, "kind": kind})
@@ -193,8 +198,34 @@ def run_view(result: dict, lang: str) -> dict[str, Any]:
         x_label=gettext(lang, "Week"), y_label=gettext(lang, "Needs waiting"),
         value_format=lambda v: format_number(v, lang, 0),
     )  # fmt: skip
+    t3_series = [(gettext(lang, LABELS["baseline"]), result["baseline"].get("t3_weekly", []))]
+    if has_scenario:
+        t3_series.append((gettext(lang, LABELS["scenario"]), result["scenario_results"].get("t3_weekly", [])))
+    t3_chart = band_lines(
+        [p["week"] for p in result["baseline"].get("t3_weekly", [])], t3_series,
+        title=gettext(lang, "T3 every Monday from the simulated calendar"),
+        desc=gettext(lang, "Days to the third next free appointment, mean over stations and professions, with its 95 % interval."),
+        x_label=gettext(lang, "Week"), y_label=gettext(lang, "Days"), value_format=lambda v: format_number(v, lang, 0),
+    )  # fmt: skip
+    blocks = [("baseline", result["baseline"])] + ([("scenario", result["scenario_results"])] if has_scenario else [])
+    bins = list(result["baseline"]["distribution"]["county"])
+    distribution = [
+        {"bin": label, "values": [format_percent(block["distribution"]["county"][label], lang) for _, block in blocks]}
+        for label in bins
+    ]
+    professions = sorted({p for _, block in blocks for p in block["utilisation"]})
+    utilisation = [
+        {"profession": profession_label(p, lang),
+         "values": [interval_text("utilisation", block["utilisation"][p], lang) if p in block["utilisation"] else "–"
+                    for _, block in blocks]}  # fmt: skip
+        for p in professions
+    ]
     return {
         "kind": "run",
+        "columns": [gettext(lang, LABELS[name]) for name, _ in blocks],
+        "distribution": distribution,
+        "utilisation": utilisation,
+        "t3_chart": t3_chart,
         "headline": run_headline(result, lang),
         "scenario": result["scenario"],
         "has_scenario": has_scenario,
