@@ -84,3 +84,16 @@ def test_named_professional_policy_reports_continuity(small_params) -> None:
     m = metrics.measures(list(named.stations.values()))
     assert 0.25 < m["coci"] <= 1.0  # 4 nurses, 3 physicians: pooled visits would give about 1/k
     assert np.isnan(metrics.measures(list(simulate(small_params, 2, 0).stations.values()))["coci"])
+
+
+def test_pooled_policy_keeps_each_station_backlog_and_t3(small_params) -> None:
+    own = simulate(small_params, 3, 0)
+    pooled = simulate(small_params.replace(policy="pooled"), 3, 0)
+    for sid in own.stations:
+        assert pooled.stations[sid].backlog.sum() > 0
+        assert pooled.stations[sid].needs == own.stations[sid].needs  # same patients, another booking policy
+    county = lambda rep: metrics.measures(list(rep.stations.values()))  # noqa: E731
+    assert county(pooled)["t3_days"] > 0
+    # One shared line serves the same county demand with the same slots: total visits are close.
+    visits = lambda rep: sum(o.wait_hist.sum() for o in rep.stations.values())  # noqa: E731
+    assert abs(visits(pooled) - visits(own)) / visits(own) < 0.1

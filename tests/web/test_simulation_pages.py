@@ -80,7 +80,10 @@ def test_a_run_goes_to_the_background_and_its_result_page_shows_charts(sim_app, 
     assert jobs_for(sim_app).wait(key, timeout=120).status == "done"
     page = client.get(f"/simulation/results/{key}")
     assert page.status_code == 200
-    assert "<h1>More nurses</h1>" in page.text and page.text.count("<svg") == 2
+    assert "<h1>More nurses</h1>" in page.text and page.text.count("<svg") == 3
+    assert "<th scope=\"row\">1-7</th>" in page.text and "<th scope=\"row\">nurse</th>" in page.text
+    assert "With this scenario, " in page.text and " pp (" in page.text  # the headline and its change
+    assert f'href="/simulation/results/{key}">More nurses</a>' in client.get("/simulation").text
     assert "Non-urgent visits within 7 days" in page.text and "Difference" in page.text
     assert (sim_app.state.settings.simulations_dir / f"{key}.json").exists()
     # The same request again is answered from the stored file, under the same key.

@@ -75,7 +75,7 @@ def _lang() -> str:
 
 def _results_table(result: dict, lang: str) -> Table:
     from valvomo.web.i18n import gettext
-    from valvomo.web.simulation_text import LABELS, MEASURE_LABELS, interval_text
+    from valvomo.web.simulation_text import LABELS, MEASURE_LABELS, difference_text, interval_text
 
     scenario = result.get("scenario_results")
     table = Table(title=result["scenario"]["name"], caption=gettext(lang, LABELS["simulated_note"]), caption_justify="left")
@@ -96,7 +96,7 @@ def _results_table(result: dict, lang: str) -> Table:
             if scenario:
                 sc = scenario[level] if sid is None else scenario[level][sid]
                 diff = result["difference"][level] if sid is None else result["difference"][level][sid]
-                cells += [interval_text(measure, sc[measure], lang), interval_text(measure, diff[measure], lang)]
+                cells += [interval_text(measure, sc[measure], lang), difference_text(measure, diff[measure], lang)]
             table.add_row(*cells)
         table.add_section()
     return table
@@ -160,7 +160,7 @@ def search(
     """The smallest change of a lever that reaches the target at the given confidence, step by step."""
     from valvomo.simulation.search import SearchRequest
     from valvomo.simulation.service import Request
-    from valvomo.web.i18n import gettext
+    from valvomo.web.i18n import format_number, gettext
     from valvomo.web.simulation_text import LABELS, interval_text, search_sentence
 
     if confidence not in (0.95, 0.99):
@@ -177,7 +177,7 @@ def search(
     for key in ("step", "estimate", "interval", "reached"):
         table.add_column(gettext(lang, LABELS[key]), justify="right")
     for item in result["steps"]:
-        table.add_row(f"{item['value']:+g}", interval_text("access_7d", item, lang).split(" (")[0],
+        table.add_row(("+" if item["value"] > 0 else "") + format_number(item["value"], lang, 2), interval_text("access_7d", item, lang).split(" (")[0],
                       interval_text("access_7d", item, lang).split(" (")[1].rstrip(")"),
                       gettext(lang, LABELS["yes" if item["reached"] else "no"]))  # fmt: skip
     console = Console(width=160)

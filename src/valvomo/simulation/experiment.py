@@ -53,6 +53,17 @@ def _weekly_backlog(reps: Sequence[ReplicationOutcome]) -> list[dict]:
     return out
 
 
+def _weekly_t3(reps: Sequence[ReplicationOutcome]) -> list[dict]:
+    """T3 of the county each Monday (mean over stations and professions), with its interval."""
+    per_rep = []
+    for rep in reps:
+        series = [t3 for station in rep.stations.values() for t3 in station.t3.values()]
+        per_rep.append(np.mean(series, axis=0) if series else np.zeros(0))
+    weeks = min((len(s) for s in per_rep), default=0)
+    values = np.array([s[:weeks] for s in per_rep], dtype=float)
+    return [{"week": w + 1, **interval(values[:, w], CONFIDENCE).as_dict()} for w in range(weeks)]
+
+
 def _distribution(reps: Sequence[ReplicationOutcome], stations: Sequence[str] | None) -> dict[str, float]:
     hist = np.sum([o.wait_hist for rep in reps for o in metrics.scope_outcomes(rep, stations)], axis=0)
     return metrics.waiting_distribution(hist)
@@ -71,6 +82,7 @@ def summary(reps: Sequence[ReplicationOutcome], station_ids: Sequence[str]) -> d
         "distribution": {"county": _distribution(reps, None), **{sid: _distribution(reps, [sid]) for sid in station_ids}},
         "utilisation": _utilisation(reps),
         "backlog": _weekly_backlog(reps),
+        "t3_weekly": _weekly_t3(reps),
         "events": int(sum(rep.events for rep in reps)),
     }
 

@@ -220,6 +220,11 @@ class CountyModel:
                     queue.push(t, count, origin)
                 log = self.pool_logs.setdefault(profession, WaitLog())
                 offers = sorted(self.pool_slots[profession], key=lambda item: item[1].station.station_id)
+                # Each station's backlog is its own needs in the shared line (for the backlog series and T3).
+                waiting = queue.waiting_by_origin()
+                i = cal.index(t)
+                for _, unit in offers:
+                    unit.backlog[i] = waiting.get(unit.origin, 0)
                 for slots, unit in offers:
                     if slots <= 0:
                         continue

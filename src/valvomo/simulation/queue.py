@@ -71,6 +71,13 @@ class CohortQueue:
             self._cohorts.appendleft(cohort)
             self.length += cohort[1]
 
+    def waiting_by_origin(self) -> dict[int, int]:
+        """Needs waiting per origin (a walk over the cohorts: used once a day by the pooled policy)."""
+        counts: dict[int, int] = {}
+        for cohort in self._cohorts:
+            counts[cohort[2]] = counts.get(cohort[2], 0) + cohort[1]
+        return counts
+
     def oldest(self) -> float | None:
         """Arrival instant of the head of the queue (None when empty)."""
         return self._cohorts[0][0] if self._cohorts else None

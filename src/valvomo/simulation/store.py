@@ -66,7 +66,7 @@ class SimulationStore:
             json.dump(result, out, ensure_ascii=False, sort_keys=True)
         os.replace(temporary, self._path(key))
 
-    def keys(self) -> list[str]:
+    def result_keys(self) -> list[str]:
         if not self.root.exists():
             return []
         files = sorted(self.root.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)

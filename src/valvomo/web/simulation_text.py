@@ -70,6 +70,21 @@ def interval_text(measure: str, estimate: dict, lang: str) -> str:
     )
 
 
+def difference_text(measure: str, estimate: dict, lang: str) -> str:
+    """A scenario-minus-baseline interval with signs; shares in percentage points ("+7,8 %-yks. (+4,7–+10,9)")."""
+    scale = 100 if measure in SHARE_MEASURES else 1
+
+    def signed(value: float | None) -> tuple[str, str]:
+        if value is None:
+            return "", "–"
+        return ("+" if value > 0 else ""), format_number(value * scale, lang, 1)
+
+    sign, value = signed(estimate.get("mean"))
+    mean = gettext(lang, "%(sign)s%(value)s pp", sign=sign, value=value) if scale == 100 else sign + value
+    low, high = ("".join(signed(estimate.get(k))) for k in ("low", "high"))
+    return gettext(lang, "%(mean)s (%(low)s–%(high)s)", mean=mean, low=low, high=high)
+
+
 def lever_text(lever: str, value: float, lang: str) -> str:
     head, _, profession = lever.partition(".")
     if head == "fte_change":

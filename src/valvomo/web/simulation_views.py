@@ -23,6 +23,7 @@ from valvomo.web.simulation_text import (
     LABELS,
     MEASURE_LABELS,
     PROFESSION_LABELS,
+    difference_text,
     interval_text,
     search_sentence,
 )
@@ -128,9 +129,49 @@ def _estimate_cells(result: dict, level: str, sid: str | None, lang: str) -> lis
             sc = result["scenario_results"][level] if sid is None else result["scenario_results"][level][sid]
             diff = result["difference"][level] if sid is None else result["difference"][level][sid]
             row["scenario"] = interval_text(measure, sc[measure], lang)
-            row["difference"] = interval_text(measure, diff[measure], lang)
+            row["difference"] = difference_text(measure, diff[measure], lang)
         rows.append(row)
     return rows
+
+
+def run_headline(result: dict, lang: str) -> str:
+    """One sentence: the 7-day share where the scenario applies, and its change from the baseline."""
+    names = result["station_names"]
+    scope = result["scenario"].get("stations") or []
+    where = ", ".join(names.get(s, s) for s in scope) if scope else gettext(lang, "the county")
+
+    def pick(block: dict) -> dict:
+        return block["stations"][scope[0]] if len(scope) == 1 else block["county"]
+
+    base = pick(result["baseline"])["access_7d"]
+    if "scenario_results" not in result or len(scope) > 1:
+        return gettext(lang, "Simulated share of non-urgent visits within 7 days in %(where)s: %(value)s.",
+                       where=where if len(scope) <= 1 else gettext(lang, "the county"),
+                       value=interval_text("access_7d", base, lang))  # fmt: skip
+    return gettext(
+        lang, "With this scenario, %(value)s of non-urgent visits in %(where)s would be within 7 days: %(change)s "
+        "compared with today's staffing and channels.",
+        value=interval_text("access_7d", pick(result["scenario_results"])["access_7d"], lang), where=where,
+        change=difference_text("access_7d", pick(result["difference"])["access_7d"], lang),
+    )  # fmt: skip
+
+
+def recent_results(store, lang: str, limit: int = 10) -> list[dict[str, str]]:
+    """Links to the newest stored results (name and kind) for the editor page."""
+    out = []
+    from valvomo.simulation.store import code_version
+
+    for key in store.result_keys():
+        data = store.get(key)
+        # Results of older simulation code stay readable by their address but are not offered here.
+        if not data or data.get("code_version") != code_version():
+            continue
+        if len(out) == limit:
+            break
+        name = data.get("scenario", {}).get("name") or key
+        kind = gettext(lang, "Target search") if data.get("kind") == "search" else gettext(lang, "Scenario")
+        out.append({"key": key, "name": name, "kind": kind})
+    return out
 
 
 def run_view(result: dict, lang: str) -> dict[str, Any]:
@@ -157,8 +198,35 @@ def run_view(result: dict, lang: str) -> dict[str, Any]:
         x_label=gettext(lang, "Week"), y_label=gettext(lang, "Needs waiting"),
         value_format=lambda v: format_number(v, lang, 0),
     )  # fmt: skip
+    t3_series = [(gettext(lang, LABELS["baseline"]), result["baseline"].get("t3_weekly", []))]
+    if has_scenario:
+        t3_series.append((gettext(lang, LABELS["scenario"]), result["scenario_results"].get("t3_weekly", [])))
+    t3_chart = band_lines(
+        [p["week"] for p in result["baseline"].get("t3_weekly", [])], t3_series,
+        title=gettext(lang, "T3 every Monday from the simulated calendar"),
+        desc=gettext(lang, "Days to the third next free appointment, mean over stations and professions, with its 95 % interval."),
+        x_label=gettext(lang, "Week"), y_label=gettext(lang, "Days"), value_format=lambda v: format_number(v, lang, 0),
+    )  # fmt: skip
+    blocks = [("baseline", result["baseline"])] + ([("scenario", result["scenario_results"])] if has_scenario else [])
+    bins = list(result["baseline"]["distribution"]["county"])
+    distribution = [
+        {"bin": label, "values": [format_percent(block["distribution"]["county"][label], lang) for _, block in blocks]}
+        for label in bins
+    ]
+    professions = sorted({p for _, block in blocks for p in block["utilisation"]})
+    utilisation = [
+        {"profession": profession_label(p, lang),
+         "values": [interval_text("utilisation", block["utilisation"][p], lang) if p in block["utilisation"] else "–"
+                    for _, block in blocks]}  # fmt: skip
+        for p in professions
+    ]
     return {
         "kind": "run",
+        "columns": [gettext(lang, LABELS[name]) for name, _ in blocks],
+        "distribution": distribution,
+        "utilisation": utilisation,
+        "t3_chart": t3_chart,
+        "headline": run_headline(result, lang),
         "scenario": result["scenario"],
         "has_scenario": has_scenario,
         "county": _estimate_cells(result, "county", None, lang),

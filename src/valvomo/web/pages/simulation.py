@@ -37,12 +37,14 @@ def _stations(settings) -> list[dict]:
 
 def _form_context(request: Request, user: Principal, form: dict | None = None, errors: dict | None = None) -> dict:
     from valvomo.simulation.params import POLICIES, WEEKDAYS
+    from valvomo.simulation.store import SimulationStore
     from valvomo.web.simulation_views import (
         FORM_PROFESSIONS,
         POLICY_LABELS,
         SEARCH_LEVERS,
         WEEKDAY_LABELS,
         profession_label,
+        recent_results,
     )
 
     settings = deps.get_app_settings(request)
@@ -62,6 +64,7 @@ def _form_context(request: Request, user: Principal, form: dict | None = None, e
         "replication_choices": REPLICATION_CHOICES,
         "can_run": user.role in RUNNER_ROLES,
         "has_data": bool(stations),
+        "recent": recent_results(SimulationStore(settings), lang),
     }
 
 
