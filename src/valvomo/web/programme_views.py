@@ -44,7 +44,7 @@ CADENCE_LABELS = {
     "quarter": N_("quarterly"),
     "year": N_("yearly"),
 }
-SCALE_LABELS = {"percent": N_("percent (0–100 %)"), "levels": N_("levels 1–5")}
+SCALE_LABELS = {"percent": N_("percent, 0–100 %"), "levels": N_("levels 1–5")}  # shown in parentheses
 GOAL_KIND_LABELS = {"benefit_goals": N_("Benefit goal"), "investments": N_("Investment")}
 SOURCE_LABELS = {"registry": N_("computed by Valvomo"), "manual": N_("recorded by the programme")}
 SCOPE_LABELS = {"national": N_("national"), "regional": N_("regional")}

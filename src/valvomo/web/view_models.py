@@ -127,6 +127,7 @@ class TableModel:
     chart: str | None = None
     row_headers: bool = True  # the first column names the row (<th scope="row">)
     suppressed_label: str = "suppressed"  # the XLSX flag column's header, in the reader's language
+    dense: bool = False  # many numeric columns: the compact table style
 
     def download_url(self, fmt: str) -> str:
         query = f"?{urlencode(self.params)}" if self.params else ""
@@ -1148,7 +1149,8 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
         "not reliable.",
         threshold=format_cell(RECORDING_THRESHOLD, False, ctx.lang, profile="none", unit="share"),
     )
-    return _table(ctx, "recording", caption, columns, table_rows, {"period": period}, note=note)
+    return _table(ctx, "recording", caption, columns, table_rows, {"period": period}, note=note,
+                  dense=len(columns) > 8)
 
 
 def ingest_log(settings: Settings) -> list[Mapping[str, Any]]:
