@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from valvomo.config import Settings
 from valvomo.disclosure import format_cell, profile_label, protect_breakdown, redaction_marker
 from valvomo.indicators.registry import REGISTRY, Indicator, Target, UnsupportedQueryError
+from valvomo.services.care_guarantee import RECORDING_THRESHOLD, below_target_streak, recording_complete
 from valvomo.services.catalogue import (
     COLUMN_LABELS,
     DIMENSION_LABELS,
@@ -44,15 +45,10 @@ from valvomo.services.catalogue import (
 )
 from valvomo.services.periods import period_bounds, period_kind
 from valvomo.services.results import ResultStore
-from valvomo.services.targets import STATUS_MSGIDS, indicator_status, meets, target_in_force, targets_for
+from valvomo.services.targets import STATUS_MSGIDS, indicator_status, targets_for
 from valvomo.warehouse.sources import MissingTableError
 from valvomo.web import charts
 from valvomo.web.i18n import N_, format_date, format_number, format_percent, format_period, gettext
-
-# A station whose assessment recording is below this share in a quarter cannot show
-# its care-guarantee figure honestly (indicators.md, assessment_recording): the figure
-# is flagged. 90 % leaves room for the odd contact recorded late.
-RECORDING_THRESHOLD = 0.9
 
 CARE_GUARANTEE_INDICATORS = ("access_7d", "access_14d", "access_3m", "waiting_days_median", "waiting_days_p90")
 TREND_PERIODS = 8  # quarters shown in station tables and sparklines
@@ -464,20 +460,14 @@ def missing_7d(ctx: ViewContext, params: Mapping[str, str] | None = None) -> Tab
             if current.get("suppressed"):
                 hidden.append(station_name(ctx, station_id))
             continue
-        target = target_in_force(targets, latest)
-        if meets(current["value"], target.value, direction, target.strict):
+        streak = below_target_streak({p: r.get("value") for p, r in periods.items()}, targets, direction, latest)
+        if streak is None:
             continue
-        since, run = latest, 0
-        for label_text in sorted(periods, reverse=True):
-            row = periods[label_text]
-            in_force = target_in_force(targets, label_text)
-            if row.get("value") is None or meets(row["value"], in_force.value, direction, in_force.strict):
-                break
-            since, run = label_text, run + 1
+        target, since, run = streak.target, streak.since, streak.periods
         record_row = recording.get(station_id)
         record_cell = ctx.value(record_row, "share")
         if record_row is not None and record_row.get("value") is not None:
-            complete = record_row["value"] >= RECORDING_THRESHOLD
+            complete = bool(recording_complete(record_row["value"]))
             record_cell = Cell(
                 record_cell.text if not complete else f"{record_cell.text} ({ctx._('complete')})",
                 record_row["value"],
@@ -722,7 +712,7 @@ def station_family_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
             cell = ctx.value(station_rows.get(quarter), indicator.unit)
             record = recording.get(quarter)
             if (indicator.id in CARE_GUARANTEE_INDICATORS and record is not None
-                    and record.get("value") is not None and record["value"] < RECORDING_THRESHOLD):
+                    and recording_complete(record.get("value")) is False):
                 cell = Cell(cell.text, cell.value, cell.suppressed, True, unit=cell.unit, css="flag",
                             note=ctx._("recording incomplete"))
             cells.append(cell)
@@ -904,8 +894,7 @@ def station_page(ctx: ViewContext, station_id: str) -> dict[str, Any] | None:
                      if r["station_id"] == station_id}
         quarters = _quarters(ctx)
         latest_recording = recording.get(quarters[-1]) if quarters else None
-        flagged = bool(latest_recording and latest_recording.get("value") is not None
-                       and latest_recording["value"] < RECORDING_THRESHOLD)
+        flagged = bool(latest_recording and recording_complete(latest_recording.get("value")) is False)
         info = known.get(station_id, {})
         return {
             "station_id": station_id,
@@ -1139,7 +1128,7 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     for station_id in station_ids:
         record = recording.get(station_id)
         cell = ctx.value(record, "share")
-        if record is not None and record.get("value") is not None and record["value"] < RECORDING_THRESHOLD:
+        if record is not None and recording_complete(record.get("value")) is False:
             cell = Cell(cell.text, cell.value, numeric=True, unit="share", css="flag", note=ctx._("incomplete"))
         table_rows.append([Cell(station_name(ctx, station_id), station_id, href=f"/stations/{station_id}"), cell]
                           + [ctx.value(by_key.get((station_id, f)), "share") for f in fields])
