@@ -119,13 +119,17 @@ class _Builder:
         return f"{self.t('figure')} {self.figure_number}. {title}"
 
     def meter_cell(self, percent: int | None) -> str:
-        return NO_VALUE if percent is None else meter.format_value(percent, self.scale, self.lang)
+        """A meter value; the "%" is bound to its number with a no-break space (a narrow PDF
+        column must not put "%" on a line of its own)."""
+        if percent is None:
+            return NO_VALUE
+        return meter.format_value(percent, self.scale, self.lang).replace(" ", "\u00a0")
 
     def percent_tick(self, value: float) -> str:
         if self.scale == "levels":
             level = value / 25 + 1
             return format_decimal(level, format="0.#", locale=self.lang)
-        return f"{value:.0f}%" if self.lang == "en" else f"{value:.0f} %"
+        return f"{value:.0f}%" if self.lang == "en" else f"{value:.0f}\u00a0%"
 
     def mean_text(self, value: float | None) -> str:
         if value is None:
