@@ -130,3 +130,10 @@ def test_unknown_period_or_language(report_session):
         build_content(programme, "6/2021", "fi", None)
     with pytest.raises(ValueError, match="unknown language"):
         build_content(programme, "11/2021", "de", None)
+
+
+def test_meter_values_keep_the_percent_sign_with_the_number(report_content):
+    """Issue 11 item 4: a narrow PDF column must not wrap '%' onto a line of its own."""
+    measures = _table(report_content("helsinki-tsk"), "table-measures-1")
+    cells = [cell for row in measures.text_rows() for cell in row if cell.endswith("%")]
+    assert cells and all("\u00a0%" in cell and " %" not in cell for cell in cells)

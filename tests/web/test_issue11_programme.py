@@ -55,3 +55,26 @@ def test_one_verdict_for_the_7_day_share(settings):
     assert headline.status != "no_data"
     for lang in ("fi", "sv"):
         assert gettext(lang, STATUS_MSGIDS[headline.status]) != STATUS_MSGIDS[headline.status]
+
+
+def test_programme_names_its_warehouse_and_computes_coverage(settings, logged_in):
+    """Issue 11 item 10: the RRP plan states 478 919 residents and 100 % coverage; its values come
+    from the small county (4 000 residents), and the page and the report say so."""
+    from valvomo.reports.content import build_content
+    from valvomo.services.provenance import data_provenance
+
+    source = data_provenance(settings)
+    assert source.snapshot_id and source.residents == 4000
+    plan = programme(settings, "rrp-lansi-uusimaa")
+    assert plan.population == 478919
+    expected = 4000 / 478919  # 0.84 %
+    assert source.coverage(plan.population) == expected
+    page = logged_in("viewer").get("/programmes/rrp-lansi-uusimaa?lang=fi").text
+    assert source.snapshot_id in page and "Aineiston väestökattavuus (laskettu)" in page
+    assert "0,8\u00a0%" in page and "100\u00a0%" not in page.split("Aineiston väestökattavuus")[1][:80]
+    content = build_content(plan, None, "sv", ResultsServiceValues(settings))
+    facts = dict(content.facts)
+    assert facts["Datas befolkningstäckning (beräknad)"] == "0,8\u00a0%"
+    assert source.snapshot_id in facts["Indikatorvärden från"]
+    # item 12: the data's date and the clock, each labelled
+    assert "Uppgifterna inlästa i datalagret" in facts and "Rapporten upprättad" in facts

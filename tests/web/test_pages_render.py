@@ -3,6 +3,8 @@ and keep patient-level pages to the people allowed to see them (with an audit tr
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pages_html import html_tables, table_by_id
 
@@ -156,3 +158,31 @@ def test_patient_list_access_and_audit(logged_in, app, audit_actions):
         page = admin.get(f"/admin/audit?lang={lang}")
         assert page.status_code == 200
         assert page.text.count(refused) >= 3 and viewed in page.text and "patient_refused" in page.text
+
+
+def test_patient_list_is_paginated_sorted_and_filtered(logged_in, app, audit_actions, monkeypatch):
+    """Issue 11 item 8: a page at a time (50 rows; 10 here, the small county lists 33), the
+    reader's order and a minimum-contacts filter; the audit entry records what was shown and the
+    download holds the whole filtered list."""
+    from valvomo.web import view_models
+
+    monkeypatch.setattr(view_models, "PATIENT_PAGE_SIZE", 10)
+    PATIENT_PAGE_SIZE = 10  # noqa: N806
+    manager = logged_in("station_manager", username="manager2", stations=[MANAGED_STATION])
+    base = f"/stations/{MANAGED_STATION}/patients"
+    first = manager.get(f"{base}?lang=en")
+    body = first.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert first.status_code == 200 and body.count("<tr>") == PATIENT_PAGE_SIZE
+    assert 'rel="next"' in first.text and 'rel="prev"' not in first.text
+    by_contacts = manager.get(f"{base}?sort=contacts&min_contacts=3&lang=en")
+    contacts = [int(re.sub(r"\D", "", c)) for c in re.findall(
+        r"<th scope=\"row\">[^<]*</th><td class=\"num\">([^<]*)</td>", by_contacts.text)]
+    assert contacts and contacts == sorted(contacts, reverse=True) and min(contacts) >= 3
+    last = manager.get(f"{base}?page=999&lang=en")  # beyond the end: the last page
+    assert last.status_code == 200 and 'rel="next"' not in last.text
+    export = manager.get(f"{base}.csv?sort=contacts&min_contacts=3")
+    assert export.status_code == 200
+    entries = [d for a, u, d in audit_actions(app.state.settings) if a.startswith("patient_") and u == "manager2"]
+    view = entries[1]
+    assert view["sort"] == "contacts" and view["min_contacts"] == 3 and view["rows"] == len(contacts)
+    assert entries[-1]["rows"] == view["matching"] >= view["rows"]

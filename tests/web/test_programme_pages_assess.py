@@ -27,9 +27,9 @@ def stored(settings, programme_id: str, measure_id: int, period: str):
 
 
 @pytest.mark.parametrize(("lang", "legend", "save"), [
-    ("fi", "Eteneminen prosessimittarilla (prosentit (0–100 %))", "Tallenna arvio"),
-    ("sv", "Framsteg i processmätaren (procent (0–100 %))", "Spara bedömningen"),
-    ("en", "Progress on the process meter (percent (0–100 %))", "Save the assessment"),
+    ("fi", "Eteneminen prosessimittarilla (prosentit, 0–100 %)", "Tallenna arvio"),
+    ("sv", "Framsteg i processmätaren (procent, 0–100 %)", "Spara bedömningen"),
+    ("en", "Progress on the process meter (percent, 0–100 %)", "Save the assessment"),
 ])  # fmt: skip
 def test_form_is_labelled_and_translated(logged_in, settings, lang, legend, save):
     client = logged_in("analyst")

@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from valvomo.cli._help import h
+
 console = Console()
 err = Console(stderr=True)
 
@@ -140,7 +142,7 @@ def load_examples_command() -> None:
 
 def report_command(
     programme_id: str = typer.Option(..., "--programme", help="Programme id."),
-    period: str | None = typer.Option(None, "--period", help="Reporting period, e.g. 11/2021, 2024Q4 or Q4/2024 (default: the latest period with data)."),
+    period: str | None = typer.Option(None, "--period", help=h("Reporting period, e.g. 11/2021, 2024Q4 or Q4/2024 (default: the latest period with data).")),
     fmt: str = typer.Option("html", "--format", help="html, pdf or docx."),
     lang: str | None = typer.Option(None, "--lang", help="fi, sv or en (default: the configured language)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output file (default: <id>-<period>-<lang>.<format>)."),
@@ -181,4 +183,4 @@ def report_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(programme_app, name="programme")
-    app.command("report")(report_command)
+    app.command("report", help=h("Write the self-assessment report (oma-arviointi) of a programme."))(report_command)

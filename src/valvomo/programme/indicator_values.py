@@ -52,6 +52,15 @@ class ResultsServiceValues:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._cache: dict[tuple, dict[str, float | None]] = {}
+        self._provenance = None
+
+    def provenance(self):
+        """The warehouse snapshot and residents behind the values (``services.provenance``)."""
+        if self._provenance is None:
+            from valvomo.services.provenance import data_provenance
+
+            self._provenance = data_provenance(self.settings)
+        return self._provenance
 
     def series(
         self,

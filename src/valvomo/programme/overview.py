@@ -20,6 +20,7 @@ from valvomo.programme.indicator_values import (
     indicator_catalogue,
 )
 from valvomo.programme.service import latest_assessed_period
+from valvomo.services.provenance import DataProvenance
 
 
 @dataclass
@@ -67,6 +68,13 @@ class ProgrammeOverview:
     budget: budget.BudgetSummary
     distribution: progress.Distribution
     warnings: list[str] = field(default_factory=list)
+    provenance: DataProvenance | None = None  # the warehouse the registry values come from
+
+
+def data_source(values: IndicatorValues | None) -> DataProvenance | None:
+    """The provenance of ``values`` when its adapter knows it (``provenance()``), else None."""
+    describe = getattr(values, "provenance", None)
+    return describe() if callable(describe) else None
 
 
 def periods_with_data(programme: m.Programme, values: IndicatorValues | None = None) -> set[str]:
@@ -183,4 +191,5 @@ def build_overview(
         budget=budget.summary(programme, until),
         distribution=progress.distribution(programme.measures(), period),
         warnings=warnings,
+        provenance=data_source(values),
     )

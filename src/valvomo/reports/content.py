@@ -17,7 +17,7 @@ import re
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from valvomo.disclosure import NO_VALUE, format_cell, profile_label, redaction_marker
+from valvomo.disclosure import NO_VALUE, format_cell, format_percent, profile_label, redaction_marker
 from valvomo.programme import meter, periods
 from valvomo.programme import models as m
 from valvomo.programme import risks as risk_rules
@@ -119,13 +119,17 @@ class _Builder:
         return f"{self.t('figure')} {self.figure_number}. {title}"
 
     def meter_cell(self, percent: int | None) -> str:
-        return NO_VALUE if percent is None else meter.format_value(percent, self.scale, self.lang)
+        """A meter value; the "%" is bound to its number with a no-break space (a narrow PDF
+        column must not put "%" on a line of its own)."""
+        if percent is None:
+            return NO_VALUE
+        return meter.format_value(percent, self.scale, self.lang).replace(" ", "\u00a0")
 
     def percent_tick(self, value: float) -> str:
         if self.scale == "levels":
             level = value / 25 + 1
             return format_decimal(level, format="0.#", locale=self.lang)
-        return f"{value:.0f}%" if self.lang == "en" else f"{value:.0f} %"
+        return f"{value:.0f}%" if self.lang == "en" else f"{value:.0f}\u00a0%"
 
     def mean_text(self, value: float | None) -> str:
         if value is None:
@@ -175,9 +179,7 @@ class _Builder:
         ]
         if p.population is not None:
             facts.append((self.t("population"), format_decimal(p.population, locale=self.lang)))
-        if p.population_covered_pct is not None:
-            pct = format_decimal(p.population_covered_pct, format="0.#", locale=self.lang)
-            facts.append((self.t("population_covered"), f"{pct}%" if self.lang == "en" else f"{pct}\u00a0%"))
+        facts += self.provenance_facts(generated)
         facts.append((self.t("meter_scale"), self.t("meter_levels" if self.scale == "levels" else "meter_percent")))
 
         sections = [self.summary(facts)]
@@ -210,6 +212,30 @@ class _Builder:
             sections=sections,
             warnings=list(o.warnings),
         )
+
+    def provenance_facts(self, generated: dt.date) -> list[tuple[str, str]]:
+        """Where the values come from and when: the warehouse snapshot (its load date is the date
+        of the data), the population coverage computed from it, and the day the report was made
+        (the clock), each labelled, so that a reader can tell a stale report from a fresh one."""
+        source, p = self.o.provenance, self.p
+        facts: list[tuple[str, str]] = []
+        if source is not None and source.snapshot_id is not None:
+            facts.append((self.t("values_from"), self.t("snapshot_text").format(
+                snapshot=source.snapshot_id,
+                date=self.date_text(source.loaded_at.date()) if source.loaded_at else NO_VALUE)))
+            if source.residents is not None:
+                facts.append((self.t("residents_in_data"),
+                              f"{format_decimal(source.residents, locale=self.lang)} ({source.residents_year})"))
+            coverage = source.coverage(p.population)
+            if coverage is not None:
+                facts.append((self.t("population_covered_computed"), format_percent(coverage, self.lang, 1)))
+            if source.loaded_at:
+                facts.append((self.t("data_as_of"), self.date_text(source.loaded_at.date())))
+        elif p.population_covered_pct is not None:  # no warehouse: the plan's own statement, labelled so
+            facts.append((self.t("population_covered_stated"), format_percent(p.population_covered_pct / 100,
+                                                                                self.lang, 1)))
+        facts.append((self.t("prepared_on"), self.date_text(generated)))
+        return facts
 
     def summary(self, facts: list[tuple[str, str]]) -> Section:
         o = self.o

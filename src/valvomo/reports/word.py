@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 
-from babel.dates import format_date
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -156,7 +155,7 @@ class _Writer:
         doc.add_paragraph(self.c.programme_name, style="Title")
         subtitle = doc.add_paragraph(self.c.title, style="Subtitle")
         subtitle.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        for key, value in [*self.c.facts, (self.t("generated"), format_date(self.c.generated, format="long", locale=self.c.lang))]:
+        for key, value in self.c.facts:  # the preparation date is one of the facts
             paragraph = doc.add_paragraph()
             paragraph.paragraph_format.space_after = Pt(1)
             paragraph.add_run(f"{key}: ").bold = True

@@ -382,7 +382,7 @@ def _place_labels(figure: Figure, axes, points: Sequence[tuple[str, float, float
         for offset in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5):
             text = axes.annotate(label, (x, y), xytext=(5, 3 + offset * step), textcoords="offset points",
                                  fontsize=fontsize, annotation_clip=False)
-            box = text.get_window_extent().expanded(1.02, 1.08)  # display units, limits set
+            box = text.get_window_extent().expanded(1.15, 1.25)  # display units; room for a browser font wider than DejaVu
             if not any(box.overlaps(other) for other in placed):
                 break
             text.remove()

@@ -44,7 +44,7 @@ CADENCE_LABELS = {
     "quarter": N_("quarterly"),
     "year": N_("yearly"),
 }
-SCALE_LABELS = {"percent": N_("percent (0–100 %)"), "levels": N_("levels 1–5")}
+SCALE_LABELS = {"percent": N_("percent, 0–100 %"), "levels": N_("levels 1–5")}  # shown in parentheses
 GOAL_KIND_LABELS = {"benefit_goals": N_("Benefit goal"), "investments": N_("Investment")}
 SOURCE_LABELS = {"registry": N_("computed by Valvomo"), "manual": N_("recorded by the programme")}
 SCOPE_LABELS = {"national": N_("national"), "regional": N_("regional")}
@@ -637,6 +637,26 @@ def report_options(programme: m.Programme, period: str, lang: str) -> tuple[list
     return period_options, formats, languages
 
 
+def provenance_facts(ov: ProgrammeOverview, lang: str) -> list[tuple[str, str]]:
+    """Which warehouse the computed values come from and the population coverage computed from
+    it (residents in the data over the plan's population), never a typed percentage."""
+    source = ov.provenance
+    if source is None or source.snapshot_id is None:
+        return [(gettext(lang, "Indicator values from"), gettext(lang, "no warehouse loaded"))]
+    loaded = i18n.format_date(source.loaded_at, lang) if source.loaded_at else "–"
+    facts = [(gettext(lang, "Indicator values from"),
+              gettext(lang, "warehouse snapshot %(snapshot)s, loaded %(date)s", snapshot=source.snapshot_id,
+                      date=loaded))]
+    if source.residents is not None:
+        facts.append((gettext(lang, "Residents in the data"),
+                      f"{i18n.format_integer(source.residents, lang)} ({source.residents_year})"))
+    coverage = source.coverage(ov.programme.population)
+    if coverage is not None:
+        facts.append((gettext(lang, "Population covered by the data (computed)"),
+                      i18n.format_percent(coverage, lang, 1)))
+    return facts
+
+
 def overview_page(ov: ProgrammeOverview, lang: str, profile: str, *, can_record: bool = False,
                   recorded_id: int | None = None) -> OverviewPage:  # fmt: skip
     """Everything the programme page shows at ``ov.period``."""
@@ -705,6 +725,7 @@ def overview_page(ov: ProgrammeOverview, lang: str, profile: str, *, can_record:
     ]  # fmt: skip
     if programme.population:
         facts.append((gettext(lang, "Population"), i18n.format_integer(programme.population, lang)))
+    facts += provenance_facts(ov, lang)
     report_periods, report_formats, report_languages = report_options(programme, ov.period, lang)
     recorded = next((line for line, _title in lines.values() if line.just_recorded), None)
     return OverviewPage(

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from valvomo.config import Settings
 from valvomo.disclosure import format_cell, profile_label, protect_breakdown, redaction_marker
 from valvomo.indicators.registry import REGISTRY, Indicator, Target, UnsupportedQueryError
+from valvomo.services.care_guarantee import RECORDING_THRESHOLD, below_target_streak, recording_complete
 from valvomo.services.catalogue import (
     COLUMN_LABELS,
     DIMENSION_LABELS,
@@ -44,15 +45,10 @@ from valvomo.services.catalogue import (
 )
 from valvomo.services.periods import period_bounds, period_kind
 from valvomo.services.results import ResultStore
-from valvomo.services.targets import STATUS_MSGIDS, indicator_status, meets, target_in_force, targets_for
+from valvomo.services.targets import STATUS_MSGIDS, indicator_status, targets_for
 from valvomo.warehouse.sources import MissingTableError
 from valvomo.web import charts
 from valvomo.web.i18n import N_, format_date, format_number, format_percent, format_period, gettext
-
-# A station whose assessment recording is below this share in a quarter cannot show
-# its care-guarantee figure honestly (indicators.md, assessment_recording): the figure
-# is flagged. 90 % leaves room for the odd contact recorded late.
-RECORDING_THRESHOLD = 0.9
 
 CARE_GUARANTEE_INDICATORS = ("access_7d", "access_14d", "access_3m", "waiting_days_median", "waiting_days_p90")
 TREND_PERIODS = 8  # quarters shown in station tables and sparklines
@@ -127,6 +123,7 @@ class TableModel:
     chart: str | None = None
     row_headers: bool = True  # the first column names the row (<th scope="row">)
     suppressed_label: str = "suppressed"  # the XLSX flag column's header, in the reader's language
+    dense: bool = False  # many numeric columns: the compact table style
 
     def download_url(self, fmt: str) -> str:
         query = f"?{urlencode(self.params)}" if self.params else ""
@@ -463,20 +460,14 @@ def missing_7d(ctx: ViewContext, params: Mapping[str, str] | None = None) -> Tab
             if current.get("suppressed"):
                 hidden.append(station_name(ctx, station_id))
             continue
-        target = target_in_force(targets, latest)
-        if meets(current["value"], target.value, direction, target.strict):
+        streak = below_target_streak({p: r.get("value") for p, r in periods.items()}, targets, direction, latest)
+        if streak is None:
             continue
-        since, run = latest, 0
-        for label_text in sorted(periods, reverse=True):
-            row = periods[label_text]
-            in_force = target_in_force(targets, label_text)
-            if row.get("value") is None or meets(row["value"], in_force.value, direction, in_force.strict):
-                break
-            since, run = label_text, run + 1
+        target, since, run = streak.target, streak.since, streak.periods
         record_row = recording.get(station_id)
         record_cell = ctx.value(record_row, "share")
         if record_row is not None and record_row.get("value") is not None:
-            complete = record_row["value"] >= RECORDING_THRESHOLD
+            complete = bool(recording_complete(record_row["value"]))
             record_cell = Cell(
                 record_cell.text if not complete else f"{record_cell.text} ({ctx._('complete')})",
                 record_row["value"],
@@ -721,7 +712,7 @@ def station_family_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
             cell = ctx.value(station_rows.get(quarter), indicator.unit)
             record = recording.get(quarter)
             if (indicator.id in CARE_GUARANTEE_INDICATORS and record is not None
-                    and record.get("value") is not None and record["value"] < RECORDING_THRESHOLD):
+                    and recording_complete(record.get("value")) is False):
                 cell = Cell(cell.text, cell.value, cell.suppressed, True, unit=cell.unit, css="flag",
                             note=ctx._("recording incomplete"))
             cells.append(cell)
@@ -903,8 +894,7 @@ def station_page(ctx: ViewContext, station_id: str) -> dict[str, Any] | None:
                      if r["station_id"] == station_id}
         quarters = _quarters(ctx)
         latest_recording = recording.get(quarters[-1]) if quarters else None
-        flagged = bool(latest_recording and latest_recording.get("value") is not None
-                       and latest_recording["value"] < RECORDING_THRESHOLD)
+        flagged = bool(latest_recording and recording_complete(latest_recording.get("value")) is False)
         info = known.get(station_id, {})
         return {
             "station_id": station_id,
@@ -1138,7 +1128,7 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     for station_id in station_ids:
         record = recording.get(station_id)
         cell = ctx.value(record, "share")
-        if record is not None and record.get("value") is not None and record["value"] < RECORDING_THRESHOLD:
+        if record is not None and recording_complete(record.get("value")) is False:
             cell = Cell(cell.text, cell.value, numeric=True, unit="share", css="flag", note=ctx._("incomplete"))
         table_rows.append([Cell(station_name(ctx, station_id), station_id, href=f"/stations/{station_id}"), cell]
                           + [ctx.value(by_key.get((station_id, f)), "share") for f in fields])
@@ -1148,7 +1138,8 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
         "not reliable.",
         threshold=format_cell(RECORDING_THRESHOLD, False, ctx.lang, profile="none", unit="share"),
     )
-    return _table(ctx, "recording", caption, columns, table_rows, {"period": period}, note=note)
+    return _table(ctx, "recording", caption, columns, table_rows, {"period": period}, note=note,
+                  dense=len(columns) > 8)
 
 
 def ingest_log(settings: Settings) -> list[Mapping[str, Any]]:
@@ -1239,8 +1230,52 @@ def build_table(ctx: ViewContext, key: str, params: Mapping[str, str]) -> TableM
 PATIENT_LEVEL_PROFILE_TEXT = N_("Patient-level data: no disclosure control; authorised use only, audit-logged.")
 
 
-def patient_table(ctx: ViewContext, result: Any) -> TableModel:
-    """The high-need list (``services.patients.HighNeedList``) as a table."""
+PATIENT_PAGE_SIZE = 50
+PATIENT_SORTS = {
+    "rank": (N_("Rank"), lambda p: p.rank),
+    "contacts": (N_("Contacts, most first"), lambda p: (-p.contacts, p.rank)),
+    "cost": (N_("Cost, highest first"), lambda p: (-(p.cost_eur or 0), p.rank)),
+    "last_contact": (N_("Last contact, latest first"), lambda p: (-p.last_contact.toordinal(), p.rank)),
+}
+
+
+@dataclass(frozen=True)
+class PatientListView:
+    """What the reader asked of the high-need list: order, filter and page (all validated)."""
+
+    sort: str = "rank"
+    min_contacts: int = 0
+    page: int = 1
+
+    @classmethod
+    def parse(cls, sort: str | None, min_contacts: str | int | None, page: str | int | None) -> PatientListView:
+        chosen = sort if sort in PATIENT_SORTS else "rank"
+        try:
+            least = max(int(min_contacts or 0), 0)
+        except ValueError:
+            least = 0
+        try:
+            number = max(int(page or 1), 1)
+        except ValueError:
+            number = 1
+        return cls(chosen, least, number)
+
+    def select(self, patients: Sequence[Any]) -> list[Any]:
+        """The whole filtered and ordered list (what a download holds)."""
+        kept = [p for p in patients if p.contacts >= self.min_contacts]
+        return sorted(kept, key=PATIENT_SORTS[self.sort][1])
+
+    def query(self, **changes: Any) -> str:
+        values = {"sort": self.sort, "min_contacts": self.min_contacts, "page": self.page, **changes}
+        return urlencode({k: v for k, v in values.items() if v not in (None, "", 0, "rank") or k == "page"})
+
+
+def patient_table(ctx: ViewContext, result: Any, view: PatientListView | None = None,
+                  patients: Sequence[Any] | None = None) -> TableModel:
+    """The high-need list (``services.patients.HighNeedList``) as a table: ``patients`` (default:
+    the whole list, filtered and ordered by ``view``)."""
+    view = view or PatientListView()
+    patients = view.select(result.patients) if patients is None else patients
     name = station_name(ctx, result.station_id)
     columns = [
         Column("rank", ctx._("Rank"), True),
@@ -1262,7 +1297,7 @@ def patient_table(ctx: ViewContext, result: Any) -> TableModel:
                  unit="eur"),
             Cell(format_date(p.last_contact, ctx.lang), p.last_contact.isoformat()),
         ]
-        for p in result.patients
+        for p in patients
     ]
     caption = ctx._("High-need patients of %(station)s, %(start)s–%(end)s", station=name,
                     start=format_date(result.window_start, ctx.lang), end=format_date(result.window_end, ctx.lang))
@@ -1272,10 +1307,27 @@ def patient_table(ctx: ViewContext, result: Any) -> TableModel:
     return table
 
 
-def patient_page(ctx: ViewContext, result: Any) -> dict[str, Any]:
-    table = patient_table(ctx, result)
+def patient_page(ctx: ViewContext, result: Any, view: PatientListView | None = None) -> dict[str, Any]:
+    """The list one page at a time (``PATIENT_PAGE_SIZE`` rows), ordered and filtered as asked."""
+    view = view or PatientListView()
+    selected = view.select(result.patients)
+    pages = max((len(selected) + PATIENT_PAGE_SIZE - 1) // PATIENT_PAGE_SIZE, 1)
+    view = PatientListView(view.sort, view.min_contacts, min(view.page, pages))
+    first = (view.page - 1) * PATIENT_PAGE_SIZE
+    shown = selected[first:first + PATIENT_PAGE_SIZE]
+    table = patient_table(ctx, result, view, shown)
     share = result.list_cost_share
+    base = f"/stations/{result.station_id}/patients"
     return {
+        "view": view,
+        "sort_options": [(key, ctx._(text)) for key, (text, _key) in PATIENT_SORTS.items()],
+        "matching": format_number(len(selected), ctx.lang, 0),
+        "matching_count": len(selected),
+        "shown_count": len(shown),
+        "page_text": ctx._("Page %(page)s of %(pages)s", page=view.page, pages=pages),
+        "previous_href": f"{base}?{view.query(page=view.page - 1)}" if view.page > 1 else None,
+        "next_href": f"{base}?{view.query(page=view.page + 1)}" if view.page < pages else None,
+        "download_query": view.query(page=None),
         "station_id": result.station_id,
         "station_name": station_name(ctx, result.station_id),
         "window_start": format_date(result.window_start, ctx.lang),

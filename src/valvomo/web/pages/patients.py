@@ -37,17 +37,27 @@ def _high_need(ctx, station_id: str):
         return high_need_patients(ctx.store.warehouse, station_id)
 
 
+def _view(request: Request) -> view_models.PatientListView:
+    query = request.query_params
+    return view_models.PatientListView.parse(query.get("sort"), query.get("min_contacts"), query.get("page"))
+
+
 @router.get("/stations/{station_id}/patients", response_class=HTMLResponse, name="station_patients")
 def patients(request: Request, station_id: str, user=Depends(deps.current_user)):
     _authorised(request, user, station_id)
     ctx = view_context(request, user)
+    view = _view(request)
 
     def build():
         result = _high_need(ctx, station_id)
+        page = view_models.patient_page(ctx, result, view)
+        shown = page["view"]
         deps.audit(request, PATIENT_VIEW, {
             "page": "high_need", "station_id": station_id, "window_start": result.window_start.isoformat(),
-            "window_end": result.window_end.isoformat(), "rows": len(result.patients)})
-        return view_models.patient_page(ctx, result)
+            "window_end": result.window_end.isoformat(), "rows": page["shown_count"],
+            "matching": page["matching_count"], "sort": shown.sort, "min_contacts": shown.min_contacts,
+            "page_number": shown.page})
+        return page
 
     return render_page(request, "pages/patients.html", build)
 
@@ -59,9 +69,10 @@ def patients_export(request: Request, station_id: str, fmt: str, user=Depends(de
         raise HTTPException(status_code=404)
     ctx = view_context(request, user)
     result = _high_need(ctx, station_id)
+    view = _view(request)
+    table = view_models.patient_table(ctx, result, view)
     deps.audit(request, PATIENT_EXPORT, {
         "page": "high_need", "format": fmt, "station_id": station_id,
         "window_start": result.window_start.isoformat(), "window_end": result.window_end.isoformat(),
-        "rows": len(result.patients)})
-    table = view_models.patient_table(ctx, result)
+        "rows": len(table.rows), "sort": view.sort, "min_contacts": view.min_contacts})
     return file_response(table, fmt, f"valvomo-high-need-{station_id}")

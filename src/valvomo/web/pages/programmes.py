@@ -54,6 +54,12 @@ class PageValues:
         self.profile = profile
         self._cache: dict[tuple, dict[str, float | None]] = {}
 
+    def provenance(self):
+        """The snapshot the store reads and its residents (``services.provenance``)."""
+        from valvomo.services.provenance import data_provenance
+
+        return data_provenance(self.settings)
+
     def series(
         self, indicator_id: str, period_kind: PeriodKind, start: dt.date | None = None, end: dt.date | None = None
     ) -> dict[str, float | None]:
