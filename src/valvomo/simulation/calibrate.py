@@ -46,7 +46,6 @@ from valvomo.indicators.common import (
 from valvomo.indicators.resolution import first_contacts
 from valvomo.schema import codes
 from valvomo.simulation import metrics
-from valvomo.simulation.model import simulate
 from valvomo.simulation.params import (
     PROFESSIONS,
     Capacity,
@@ -55,6 +54,7 @@ from valvomo.simulation.params import (
     Profiles,
     StationParams,
 )
+from valvomo.simulation.runner import RunSpec, replication_pool, run_replications
 from valvomo.warehouse.sources import Sources
 from valvomo.workdays import is_holiday, is_working_day
 
@@ -165,8 +165,11 @@ def _in_window(day: ir.DateValue, window: Window) -> ir.BooleanValue:
     return (day >= ibis.literal(window.start)) & (day <= ibis.literal(window.end))
 
 
-def calibrate(sources: Sources, *, fit: bool = True, snapshot_id: str = "") -> Calibration:
-    """Fit the county model to the warehouse (``fit=False`` skips the capacity-share fit)."""
+def calibrate(sources: Sources, *, fit: bool = True, snapshot_id: str = "", workers: int = 1,
+              start_method: str | None = None) -> Calibration:  # fmt: skip
+    """Fit the county model to the warehouse (``fit=False`` skips the capacity-share fit).
+
+    ``workers`` > 1 runs the fit's replications in a process pool; the result is the same."""
     window = _window(sources)
     stations = _rows(sources.table("stations").select("station_id", "name_fi", "kind")) if sources.has("stations") else []
     excluded = {s["station_id"] for s in stations if s["kind"] in EXCLUDED_KINDS}
@@ -224,9 +227,10 @@ def calibrate(sources: Sources, *, fit: bool = True, snapshot_id: str = "") -> C
         snapshot_id=snapshot_id,
     )
     calibration = Calibration(params=params, window=window, history=history)
-    if fit:
-        calibration.params = fit_guarantee_shares(params, history)
-    calibration.fits = goodness_of_fit(calibration.params, history)
+    with replication_pool(RunSpec(replications=2, workers=workers, start_method=start_method)) as pool:
+        if fit:
+            calibration.params = fit_guarantee_shares(params, history, pool)
+        calibration.fits = goodness_of_fit(calibration.params, history, pool)
     return calibration
 
 
@@ -353,8 +357,13 @@ def _with_shares(params: ModelParams, shares: dict[tuple[str, str], float]) -> M
     return params.replace(stations=tuple(stations))
 
 
-def _simulated_units(params: ModelParams) -> dict[tuple[str, str], tuple[float, float]]:
-    reps = [simulate(params, FIT_SEED, r) for r in range(FIT_REPLICATIONS)]
+def _replications(params: ModelParams, seed: int, count: int, pool) -> list:
+    spec = RunSpec(seed=seed, replications=count, workers=2 if pool is not None else 1)
+    return run_replications(params, spec, None, pool)
+
+
+def _simulated_units(params: ModelParams, pool=None) -> dict[tuple[str, str], tuple[float, float]]:
+    reps = _replications(params, FIT_SEED, FIT_REPLICATIONS, pool)
     out = {}
     for s in params.stations:
         for p in s.capacity:
@@ -363,7 +372,7 @@ def _simulated_units(params: ModelParams) -> dict[tuple[str, str], tuple[float, 
     return out
 
 
-def fit_guarantee_shares(params: ModelParams, history: dict) -> ModelParams:
+def fit_guarantee_shares(params: ModelParams, history: dict, pool=None) -> ModelParams:
     """Bisection per (station, profession) on the calendar share serving new needs, all units at once
     (under the earliest-slot policy units do not interact): the smallest share whose simulated
     7-day share reaches the historical one."""
@@ -372,7 +381,7 @@ def fit_guarantee_shares(params: ModelParams, history: dict) -> ModelParams:
     fitting = params.replace(policy="earliest_slot")
     for _ in range(FIT_STEPS):
         mid = {key: (low[key] + high[key]) / 2 for key in low}
-        simulated = _simulated_units(_with_shares(fitting, mid))
+        simulated = _simulated_units(_with_shares(fitting, mid), pool)
         for key in low:
             target = history.get(key, (np.nan,))[0]
             share_7d = simulated[key][0]
@@ -383,8 +392,8 @@ def fit_guarantee_shares(params: ModelParams, history: dict) -> ModelParams:
     return _with_shares(params, high)
 
 
-def goodness_of_fit(params: ModelParams, history: dict) -> list[Fit]:
-    reps = [simulate(params.replace(policy="earliest_slot"), CHECK_SEED, r) for r in range(CHECK_REPLICATIONS)]
+def goodness_of_fit(params: ModelParams, history: dict, pool=None) -> list[Fit]:
+    reps = _replications(params.replace(policy="earliest_slot"), CHECK_SEED, CHECK_REPLICATIONS, pool)
     fits = []
     for s in params.stations:
         if (s.station_id, "*") not in history:

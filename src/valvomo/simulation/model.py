@@ -190,7 +190,7 @@ class CountyModel:
                         unit.named_visits += named
                         unit.regular_visits += named
                         used += named
-                regulars_before = sum(c[1] for c in unit.queue._cohorts if c[3] == 1)
+                regulars_before = unit.queue.count_tagged(1)
             if self.pooled:
                 if arriving:
                     self._pool_arrivals.setdefault(unit.profession, []).append((unit.station.station_id, t, arriving, unit.origin))
@@ -199,7 +199,7 @@ class CountyModel:
                 served = line.serve(slots, t, log_n)
                 used += served
                 if unit.named and in_horizon:
-                    regulars_after = sum(c[1] for c in unit.queue._cohorts if c[3] == 1)
+                    regulars_after = unit.queue.count_tagged(1)
                     unit.regular_visits += regulars_before - regulars_after
             if in_horizon:
                 unit.served += used

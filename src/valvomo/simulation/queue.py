@@ -71,6 +71,10 @@ class CohortQueue:
             self._cohorts.appendleft(cohort)
             self.length += cohort[1]
 
+    def count_tagged(self, tag: int) -> int:
+        """Needs waiting whose cohort carries ``tag`` (regular customers who fell back to the shared line)."""
+        return sum(cohort[1] for cohort in self._cohorts if cohort[3] == tag)
+
     def waiting_by_origin(self) -> dict[int, int]:
         """Needs waiting per origin (a walk over the cohorts: used once a day by the pooled policy)."""
         counts: dict[int, int] = {}

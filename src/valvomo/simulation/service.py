@@ -50,9 +50,11 @@ def _warehouse(settings: Settings) -> Warehouse:
     return warehouse
 
 
-def current_calibration(settings: Settings) -> Calibration:
+def current_calibration(settings: Settings, start_method: str | None = None) -> Calibration:
     warehouse = _warehouse(settings)
-    return SimulationStore(settings).calibration(warehouse, warehouse.snapshot_id or "")
+    return SimulationStore(settings).calibration(
+        warehouse, warehouse.snapshot_id or "", workers=settings.simulation_workers, start_method=start_method
+    )
 
 
 def request_key(settings: Settings, request: Request) -> str:
@@ -70,7 +72,7 @@ def simulate_request(settings: Settings, request: Request, progress: Progress | 
     stored = store.get(key)
     if stored is not None:
         return stored
-    calibration = current_calibration(settings)
+    calibration = current_calibration(settings, request.spec.start_method)
     if request.kind == "run":
         result = compare(calibration.params, request.scenario, request.spec, progress)
     else:

@@ -74,13 +74,14 @@ class SimulationStore:
 
     # -- calibrations -------------------------------------------------------------------
 
-    def calibration(self, sources: Sources, snapshot_id: str) -> Calibration:
+    def calibration(self, sources: Sources, snapshot_id: str, *, workers: int = 1,
+                    start_method: str | None = None) -> Calibration:  # fmt: skip
         """The calibration of ``snapshot_id`` from its file, fitted and stored on first use."""
         key = f"calibration{hashlib.sha256(f'{snapshot_id}/{code_version()}'.encode()).hexdigest()[:20]}"
         stored = self.get(key)
         if stored is not None:
             return _calibration_from_dict(stored)
-        result = calibrate(sources, snapshot_id=snapshot_id)
+        result = calibrate(sources, snapshot_id=snapshot_id, workers=workers, start_method=start_method)
         self.put(key, _calibration_to_dict(result))
         return result
 
