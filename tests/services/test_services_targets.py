@@ -162,3 +162,19 @@ def test_validate_targets_reports_missing_file(tmp_path):
 def test_targets_file_must_be_a_mapping(tmp_path):
     with pytest.raises(TargetsFileError, match="expected a mapping"):
         load_target_overrides(_write(tmp_path, "- access_7d\n"))
+
+
+def test_a_past_deadline_rolled_forward_in_the_targets_file(tmp_path):
+    """Issue 11 item 2: 'NPS > 60 by 2021' judged on 2024 data is not met; a county that rolls it
+    forward to 2026 in its targets file gets a path-based status instead (never for a past date)."""
+    from valvomo.services.targets import indicator_status
+
+    series = [("2023", 40.0), ("2024", 50.0)]
+    _target, registry = indicator_status("nps", series, Settings(home=tmp_path))
+    assert registry.status == "not_met"
+    path = tmp_path / "targets.yaml"
+    path.write_text("nps:\n  - {value: 60, deadline: Q4/2026, scope: regional, source: Board 2024, strict: true}\n")
+    target, rolled = indicator_status("nps", series, Settings(home=tmp_path, targets_file=path))
+    assert target is not None and target.deadline == "2026Q4"  # written as shown, stored canonical
+    # path from 40 (end of 2023) to 60 (end of 2026): 46.7 at the end of 2024; 50 is above it
+    assert rolled.status == "on_track" and abs(rolled.expected - (40 + 20 * 366 / 1096)) < 1e-9

@@ -127,6 +127,6 @@ def test_admin_audit_view_filters(logged_in, make_user, login, client):
     body = failed.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert body.count("<tr>") == 1 and "ana" in body and "login_failed" in body
     by_user = admin.get("/admin/audit?user=boss").text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    assert "login_failed" not in by_user and "<code>login</code>" in by_user
+    assert "login_failed" not in by_user and "Kirjautui sisään <code class=\"hint\">login</code>" in by_user
     future = admin.get("/admin/audit?since=2999-01-01").text
     assert "Rajausta vastaavia merkintöjä ei ole." in future

@@ -186,3 +186,13 @@ def test_patient_list_is_paginated_sorted_and_filtered(logged_in, app, audit_act
     view = entries[1]
     assert view["sort"] == "contacts" and view["min_contacts"] == 3 and view["rows"] == len(contacts)
     assert entries[-1]["rows"] == view["matching"] >= view["rows"]
+
+
+@pytest.mark.parametrize("path", ["/", "/stations", "/stations/ST-LOVIISA", "/indicators/access_7d?by=station",
+                                  "/quality"])
+def test_disclosure_sentence_once_per_page(analyst, path):
+    """Issue 11 item 12: the profile in force is named once per page, not under every table."""
+    page = analyst.get(f"{path}{'&' if '?' in path else '?'}lang=fi")
+    assert page.status_code == 200
+    assert page.text.count('class="profile-note"') == 1
+    assert page.text.count("table class=\"data") >= 1

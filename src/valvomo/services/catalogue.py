@@ -271,11 +271,13 @@ def render_indicator_docs(registry: Registry = REGISTRY) -> str:
         "  - {value: 60, deadline: '2025', scope: regional, source: Board decision, strict: true}",
         "```",
         "",
-        "Target status (programme reports, dashboard) is `met` when the latest value meets the target,",
-        "`off_track` when it does not and the deadline period has passed, otherwise `on_track` when the",
-        "latest value is at least as good as the straight line from the baseline (default: the first",
-        "value) to the target at the end of the deadline period, else `off_track`; `no_data` without",
-        "values (`valvomo.services.targets.target_status`).",
+        "Target status (dashboard, programme pages, reports, CLI) is `met` when the latest value meets the",
+        "final target, `not_met` when it does not and the final deadline period has passed (a past deadline",
+        "is a verdict, never \"off track\"; a county rolls a target forward in this file), otherwise",
+        "`on_track` when the latest value is at least as good as the straight line from the baseline",
+        "(default: the first value) through the interim target to the final one, else `off_track`;",
+        "`no_data` without values. One calculation serves every interface",
+        "(`valvomo.services.targets.evaluate`).",
         "",
     ]
     families: dict[str, list[Indicator]] = {}
