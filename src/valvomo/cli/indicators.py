@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from valvomo.cli._console import data_console, fail, styled
 from valvomo.cli._help import h
 
 FORMATS = ("table", "csv", "json")
@@ -28,12 +29,11 @@ PAYLOAD_ORDER = ("value", "numerator", "denominator", "n")
 UNSUPPRESSED_NOTE = "Note: --unsuppressed output is not disclosure-controlled; do not share it."
 DEFAULT_DOCS = Path("docs/indicators.md")
 
-err = Console(stderr=True)
+err = data_console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+    return fail(err, message)
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -223,7 +223,7 @@ def indicators(
 
     if analyst is not None:
         _audit_unsuppressed(settings, analyst, indicator or [], by, period, first, last, len(rows))
-        err.print(f"[yellow]{UNSUPPRESSED_NOTE}[/yellow]", highlight=False)
+        err.print(Text(UNSUPPRESSED_NOTE, style="yellow"))
     if output == "json":
         err.print(profile_label(profile, settings.language), highlight=False)
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
@@ -236,7 +236,7 @@ def indicators(
         from valvomo.services.catalogue import station_directory
 
         names = station_directory(store.warehouse) if any("station_id" in r for r in rows) else {}
-        Console(width=200).print(rows_to_table(rows, settings.language, profile, names))
+        data_console(width=200).print(rows_to_table(rows, settings.language, profile, names))
 
 
 def materialise(
@@ -264,9 +264,11 @@ def materialise(
     )
     for failure in report.failed:
         err.print(
-            f"[yellow]failed:[/yellow] {failure['indicator']} {failure['period']} "
-            f"by {','.join(failure['by']) or '-'}: {failure['error']}",
-            highlight=False,
+            styled(
+                "failed:",
+                "yellow",
+                f"{failure['indicator']} {failure['period']} by {','.join(failure['by']) or '-'}: {failure['error']}",
+            )
         )
 
 

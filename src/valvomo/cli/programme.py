@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from valvomo.cli._console import data_console, fail, styled
 from valvomo.cli._help import h
 
-console = Console()
-err = Console(stderr=True)
+console = data_console()
+err = data_console(stderr=True)
 
 programme_app = typer.Typer(
     name="programme",
@@ -28,8 +28,7 @@ programme_app = typer.Typer(
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True, markup=True)
-    return typer.Exit(code=code)
+    return fail(err, message, code)
 
 
 def _settings():
@@ -69,7 +68,7 @@ def import_command(
     except ProgrammeError as exc:
         raise _fail(str(exc)) from None
     console.print(
-        f"Imported [bold]{summary[0]}[/bold]: {summary[1]} goals, {summary[2]} spearheads, {summary[3]} measures.",
+        f"Imported {summary[0]}: {summary[1]} goals, {summary[2]} spearheads, {summary[3]} measures.",
         highlight=False,
     )
 
@@ -174,7 +173,7 @@ def report_command(
     except OSError as exc:
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
     for warning in content.warnings:
-        err.print(f"[yellow]warning:[/yellow] indicator values unavailable for {warning}", highlight=False, soft_wrap=True)
+        err.print(styled("warning:", "yellow", f"indicator values unavailable for {warning}"), soft_wrap=True)
     console.print(
         f"Wrote {target} ({content.title}, {language}, {fmt}; disclosure profile {content.disclosure_profile}).",
         highlight=False,

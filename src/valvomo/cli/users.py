@@ -11,18 +11,16 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from valvomo.cli._console import data_console, fail
+
 user_app = typer.Typer(help="Manage user accounts and API tokens.", no_args_is_help=True)
-err = Console(stderr=True)
+err = data_console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    # The message may quote a user name as typed: escaped, so "[bold]" or ":x:" are printed as written.
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, emoji=False, soft_wrap=True)
-    return typer.Exit(code=2)
+    return fail(err, message)  # the message may quote a user name as typed: printed as written
 
 
 def _settings():
@@ -100,7 +98,7 @@ def list_() -> None:
         for user in list_users(db):
             table.add_row(user.username, user.role, ", ".join(user.station_ids), user.language,
                           "yes" if user.active else "no")
-    Console(width=160).print(table)
+    data_console(width=160).print(table)
 
 
 @user_app.command("unlock")
