@@ -62,6 +62,14 @@ def station_label(ctx: ViewContext, station_id: str | None) -> str:
     return station_name(ctx, str(station_id))
 
 
+def overview_page(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
+    """``overview`` with the per-patient segment rows computed once for all its outputs and breakdowns."""
+    from valvomo.indicators.runner import stage_cache
+
+    with stage_cache(ctx.store.warehouse, period_kinds=(kind,)):
+        return overview(ctx, kind, period)
+
+
 def overview(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
     """The segments page: mix by station, Lorenz curves, concentration and the evidence table."""
     mix_county = _rows(ctx, ["utilisation_segment_mix"], kind, ())

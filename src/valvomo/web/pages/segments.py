@@ -30,7 +30,7 @@ def segments(request: Request, kind: str = "year", period: str | None = None, us
 
     def build():
         return view_models.cached(ctx, "segments_page", {"kind": kind, "period": period or ""},
-                                  lambda: segment_views.overview(ctx, kind, period))  # fmt: skip
+                                  lambda: segment_views.overview_page(ctx, kind, period))  # fmt: skip
 
     return render_page(request, "segments/overview.html", build)
 
