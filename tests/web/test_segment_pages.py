@@ -109,3 +109,20 @@ def test_questionnaire_saves_and_shows_the_segment(logged_in, app, audit_actions
     other = manager.post("/segments/questionnaire", data={**data, "station": OTHER_STATION})
     assert other.status_code == 403
     assert [a for a, _u, _d in audit_actions(app.state.settings)].count("questionnaire_answer") == 1
+
+
+def test_page_tables_download_with_the_profile_named(logged_in):
+    viewer = logged_in("viewer", username="viewer9", language="en")
+    page = viewer.get("/segments?kind=year&lang=en")
+    link = re.search(r'href="(/segments/download/segment-mix\.csv\?[^"]+)"', page.text)
+    assert link, "the segment-mix table links its CSV download"
+    download = viewer.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200
+    text = download.content.decode("utf-8-sig")
+    assert text.startswith("# disclosure_profile=standard;")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1] == ["station", "episodic", "regular", "high_need", "patients", "suppressed"]
+    county = next(r for r in rows[2:] if r[0] == "")
+    assert int(county[4]) % 5 == 0 and int(county[4]) > 0
+    assert viewer.get("/segments/download/care-gaps.xlsx?kind=quarter").content[:2] == b"PK"
+    assert viewer.get("/segments/download/nope.csv").status_code == 404

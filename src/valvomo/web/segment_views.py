@@ -17,6 +17,8 @@ from valvomo.web import charts
 from valvomo.web.view_models import QUERY_LOCK, Cell, Column, TableModel, ViewContext, cached, station_name
 
 PERIOD_KINDS = ("year", "quarter")
+PAGE_KEYS = {"segment-mix": "mix", "segment-lorenz": "lorenz", "segment-concentration": "concentration",
+             "segment-evidence": "evidence", "questionnaire-mix": "questionnaire"}  # fmt: skip
 
 
 def segment_store(ctx: ViewContext):
@@ -49,9 +51,21 @@ def _cell(ctx: ViewContext, row: dict | None, unit: str, column: str = "value") 
                 suppressed=suppressed, numeric=True, unit=unit)  # fmt: skip
 
 
-def _table(ctx: ViewContext, key: str, caption: str, columns: list[Column], rows: list[list[Cell]], **kw) -> TableModel:
-    return TableModel(key=key, caption=caption, columns=columns, rows=rows, profile=ctx.profile,
-                      profile_text=profile_label(ctx.profile, ctx.lang), **kw)  # fmt: skip
+class SegmentTable(TableModel):
+    """A table of the segment pages; its CSV/XLSX download is served by ``pages/segments.py``
+    ("/segments/download/<key>.<fmt>") from the same page model, so the file holds the figures shown."""
+
+    def download_url(self, fmt: str) -> str:
+        from urllib.parse import urlencode
+
+        query = f"?{urlencode(self.params)}" if self.params else ""
+        return f"/segments/download/{self.key}.{fmt}{query}"
+
+
+def _table(ctx: ViewContext, key: str, caption: str, columns: list[Column], rows: list[list[Cell]], *,
+           params: dict[str, str] | None = None, **kw) -> TableModel:  # fmt: skip
+    return SegmentTable(key=key, caption=caption, columns=columns, rows=rows, profile=ctx.profile,
+                        profile_text=profile_label(ctx.profile, ctx.lang), params=params or {}, **kw)  # fmt: skip
 
 
 def periods_of(rows: list[dict]) -> list[str]:
@@ -60,6 +74,14 @@ def periods_of(rows: list[dict]) -> list[str]:
 
 def station_label(ctx: ViewContext, station_id: str | None) -> str:
     return station_name(ctx, str(station_id))
+
+
+def overview_page(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
+    """``overview`` with the per-patient segment rows computed once for all its outputs and breakdowns."""
+    from valvomo.indicators.runner import stage_cache
+
+    with stage_cache(ctx.store.warehouse, period_kinds=(kind,)):
+        return overview(ctx, kind, period)
 
 
 def overview(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
@@ -94,8 +116,9 @@ def overview(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
         title=_("Segment mix by station, %(period)s", period=period),
         desc=_("Stacked shares of episodic, regular and high-need patients at each station; the table below has the figures."),
     ) if station_ids else None  # fmt: skip
+    params = {"kind": kind, "period": period}
     mix = _table(ctx, "segment-mix", _("Segment mix by station, %(period)s", period=period), columns, mix_rows,
-                 chart=mix_chart)  # fmt: skip
+                 chart=mix_chart, params=params)  # fmt: skip
 
     lorenz_rows = {m: pick(_rows(ctx, [f"lorenz_{m}"], kind, ())) for m in ("contacts", "cost")}
     points = [str(10 * k) for k in range(11)]
@@ -116,7 +139,7 @@ def overview(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
          Column("cost", _("Share of cost"), True)],
         [[Cell(text=f"{p} %", value=p), _cell(ctx, lorenz_rows["contacts"].get((None, p)), "share"),
           _cell(ctx, lorenz_rows["cost"].get((None, p)), "share")] for p in points[1:]],
-        chart=lorenz_chart,
+        chart=lorenz_chart, params=params,
     )  # fmt: skip
 
     concentration_ids = ["gini_contacts", "gini_cost", "top_decile_contacts_share_12m", "top_decile_cost_share_12m"]
@@ -132,6 +155,7 @@ def overview(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
          + [_cell(ctx, (county if st is None else by_station)[i].get((st, None)), units.get(i, "share"))
             for i in concentration_ids]
          for st in [*station_ids, None]],
+        params=params,
     )  # fmt: skip
 
     remote = pick(_rows(ctx, ["segment_remote_share"], kind, ()))
@@ -144,6 +168,7 @@ def overview(ctx: ViewContext, kind: str, period: str | None) -> dict[str, Any]:
         [[Cell(text=segment_name(ctx, s), value=s), _cell(ctx, county_mix.get((None, s)), "share"),
           _cell(ctx, remote.get((None, s)), "share"), _cell(ctx, coci.get((None, s)), "index"),
           _cell(ctx, coci.get((None, s)), "count", "n")] for s in SEGMENTS],
+        params=params,
     )  # fmt: skip
     return {"periods": periods, "period": period, "kind": kind, "mix": mix, "lorenz": lorenz_table,
             "concentration": concentration, "evidence": evidence,
@@ -175,7 +200,7 @@ def questionnaire_mix(ctx: ViewContext, kind: str, period: str) -> TableModel | 
         row.append(_cell(ctx, any_row, "count", "denominator"))
         table_rows.append(row)
     return _table(ctx, "questionnaire-mix", _("Questionnaire segments by station, %(period)s", period=period),
-                  columns, table_rows)  # fmt: skip
+                  columns, table_rows, params={"kind": kind, "period": period})  # fmt: skip
 
 
 def care_gap_overview(ctx: ViewContext, kind: str, period: str | None, allowed) -> dict[str, Any]:
@@ -208,7 +233,8 @@ def care_gap_overview(ctx: ViewContext, kind: str, period: str | None, allowed) 
         for rule in rules:
             row += [_cell(ctx, cells.get((station, rule)), "share"), _cell(ctx, cells.get((station, rule)), "count", "numerator")]
         rows.append(row)
-    table = _table(ctx, "care-gaps", _("Care gaps by station, %(period)s", period=period), columns, rows)
+    table = _table(ctx, "care-gaps", _("Care gaps by station, %(period)s", period=period), columns, rows,
+                   params={"kind": kind, "period": period})
     return {"periods": periods, "period": period, "kind": kind, "table": table,
             "rules": [(r, labels[r]) for r in rules]}  # fmt: skip
 

@@ -30,9 +30,32 @@ def segments(request: Request, kind: str = "year", period: str | None = None, us
 
     def build():
         return view_models.cached(ctx, "segments_page", {"kind": kind, "period": period or ""},
-                                  lambda: segment_views.overview(ctx, kind, period))  # fmt: skip
+                                  lambda: segment_views.overview_page(ctx, kind, period))  # fmt: skip
 
     return render_page(request, "segments/overview.html", build)
+
+
+@router.get("/segments/download/{key}.{fmt}", name="segments_download")
+def segments_download(request: Request, key: str, fmt: str, kind: str = "year", period: str | None = None,
+                      user=Depends(deps.current_user)):  # fmt: skip
+    """A table of the segment or care-gap pages as CSV/XLSX, from the same page model as on screen."""
+    from valvomo.web.pages.downloads import file_response
+
+    if fmt not in ("csv", "xlsx") or kind not in segment_views.PERIOD_KINDS:
+        raise HTTPException(status_code=404)
+    ctx = view_context(request, user)
+    if key == "care-gaps":
+        page = segment_views.care_gap_overview(ctx, kind, period, lambda s: False)
+        table = page.get("table")
+    elif key in segment_views.PAGE_KEYS:
+        page = view_models.cached(ctx, "segments_page", {"kind": kind, "period": period or ""},
+                                  lambda: segment_views.overview_page(ctx, kind, period))  # fmt: skip
+        table = page.get(segment_views.PAGE_KEYS[key])
+    else:
+        raise HTTPException(status_code=404)
+    if table is None:
+        raise HTTPException(status_code=404)
+    return file_response(table, fmt, f"valvomo-{key}-{page['period']}")
 
 
 def _questionnaire_stations(ctx, user) -> list[tuple[str, str]]:
