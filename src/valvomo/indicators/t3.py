@@ -126,23 +126,31 @@ def measurement_instants(sources: Sources, slots: ir.Table, query: Query, *, wee
     return instants.select("instant", "instant_day", _k=instant_number(instants.instant_day, _anchor_day(weekday)))
 
 
-def _expand(rows: ir.Table, low: ir.IntegerValue, high: ir.IntegerValue, keep: list[str], longest: int) -> ir.Table:
+def offsets(sources: Sources, longest: int) -> ir.Table:
+    """``_offset`` = 0 .. longest - 1, numbered from the calendar table (a table every backend already
+    holds for the whole run; an Ibis memtable would be registered per query on Spark and is gone when a
+    cached stage that read it is used later)."""
+    calendar = sources.calendar()
+    numbered = calendar.select(_offset=ibis.row_number().over(order_by=calendar.day))
+    return numbered.filter(numbered._offset < longest)
+
+
+def _expand(rows: ir.Table, low: ir.IntegerValue, high: ir.IntegerValue, keep: list[str], offsets: ir.Table) -> ir.Table:
     """One row per k in [low, high) for each row (none when the range is empty), with ``keep``.
 
-    ``longest`` bounds high - low. The rows are joined to a table of the offsets 0 .. longest - 1 (a
-    few dozen rows, broadcast by every engine) rather than unnesting a generated array: Ibis compiles
-    an integer range for Spark into several nested SEQUENCE calls per row, which Spark's code
-    generator cannot compile for this query.
+    ``offsets`` holds 0 .. n - 1 with n at least the longest high - low. The rows are joined to that
+    small table (a few dozen rows, broadcast by every engine) rather than unnesting a generated array:
+    Ibis compiles an integer range for Spark into several nested SEQUENCE calls per row, which Spark's
+    code generator cannot compile for this query.
     """
     ranged = rows.mutate(_low=low, _span=high - low)
     ranged = ranged.filter(ranged._span > 0)
-    offsets = ibis.memtable({"_offset": list(range(longest))})
     joined = ranged.join(offsets, offsets._offset < ranged._span)
     return joined.select(*keep, _k=joined._low + joined._offset)
 
 
 def measured_professionals(
-    instants: ir.Table, slots: ir.Table, within_days: int, *, weekday: int, at: str
+    sources: Sources, instants: ir.Table, slots: ir.Table, within_days: int, *, weekday: int, at: str
 ) -> ir.Table:
     """(instant, instant_day, _k, pool, professional) for professionals with any slot in (t, t + within_days].
 
@@ -159,12 +167,14 @@ def measured_professionals(
     low = first_instant_at_or_after(days._first_start - ibis.interval(days=within_days), anchor, at)
     high = first_instant_at_or_after(days._last_start, anchor, at)  # instant < last start
     # [low, high) spans at most within_days + 1 days of instants, one a week: within_days // 7 + 2 numbers
-    ks = _expand(days, low, high, [*POOL_KEYS, "professional_id"], within_days // 7 + 2).distinct()
+    ks = _expand(days, low, high, [*POOL_KEYS, "professional_id"], offsets(sources, within_days // 7 + 2))
+    ks = ks.distinct()
     return ks.view().join(instants, "_k").select("instant", "instant_day", "_k", *POOL_KEYS, "professional_id")
 
 
 def free_slot_days(
-    instants: ir.Table, slots: ir.Table, keys: list[str], horizon_days: int, *, weekday: int, at: str
+    sources: Sources, instants: ir.Table, slots: ir.Table, keys: list[str], horizon_days: int, *, weekday: int,
+    at: str,
 ) -> ir.Table:
     """Free slots per instant number ``_k``, ``keys`` and slot date: ``_free`` = how many.
 
@@ -195,7 +205,7 @@ def free_slot_days(
     pool_keys = [k for k in keys if k != "_k"]
     counted = ranges.group_by([*pool_keys, "_slot_day", "_low", "_high"]).aggregate(_n=lambda t: t.count())
     expanded = _expand(
-        counted, counted._low, counted._high, [*pool_keys, "_slot_day", "_n"], horizon_days // 7 + 2
+        counted, counted._low, counted._high, [*pool_keys, "_slot_day", "_n"], offsets(sources, horizon_days // 7 + 2)
     )
     present = expanded.view().join(instants.select("_k"), "_k")
     return present.group_by(["_k", *pool_keys, "_slot_day"]).aggregate(_free=lambda t: t._n.sum())
@@ -257,16 +267,16 @@ def instant_values(
     materialisation run this is a shared stage (``common.stage``) for every T3 combination."""
     slots = sources.table("slots")
     instants = measurement_instants(sources, slots, query, weekday=weekday, at=at)
-    measured = measured_professionals(instants, slots, within_days, weekday=weekday, at=at)
+    measured = measured_professionals(sources, instants, slots, within_days, weekday=weekday, at=at)
     pool = ["_k", *POOL_KEYS]
     if pooled:
         pools = measured.group_by(["_k", "instant_day", *POOL_KEYS]).aggregate(professionals=lambda t: t.count())
-        free = free_slot_days(instants, slots, pool, horizon_days, weekday=weekday, at=at)
+        free = free_slot_days(sources, instants, slots, pool, horizon_days, weekday=weekday, at=at)
         pools = _with_nth_day(pools, _nth_free_day(free, pool, rank), pool, horizon_days)
         pools = pools.mutate(value=pools.t3.cast("float64")).drop("t3")
     else:
         person = [*pool, "professional_id"]
-        free = free_slot_days(instants, slots, person, horizon_days, weekday=weekday, at=at)
+        free = free_slot_days(sources, instants, slots, person, horizon_days, weekday=weekday, at=at)
         per_professional = _with_nth_day(measured, _nth_free_day(free, person, rank), person, horizon_days)
         pools = exact_median(per_professional, "t3", ["_k", "instant_day", *POOL_KEYS])
         pools = pools.rename(professionals="n")
