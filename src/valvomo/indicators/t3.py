@@ -14,18 +14,26 @@ How it is computed, as one Ibis expression on any backend:
    calendar is unknown) to its *as-of* moment, the latest ``published_at`` /
    ``booked_at`` / ``cancelled_at`` it holds (after it bookings are unknown, so
    free slots would be overcounted and T3 would look too good).
-2. Measured professionals: a range join of instants to slots of any type and
-   state with ``t < starts_at <= t + 14 days`` (a professional on leave for the
-   next two weeks is not measured).
-3. Free slots: a range join of instants to non-urgent slots with
-   ``published_at <= t < starts_at <= t + 182 days``, then the booking and
-   withdrawal state at ``t``. Only the date of the third free slot matters, so
-   free slots are counted per date and a running count finds the first date at
-   which it reaches three (a window over dates, not over slots).
+2. Measured professionals: those with a slot of any type and state with
+   ``t < starts_at <= t + 14 days`` (a professional on leave for the next two
+   weeks is not measured).
+3. Free slots: non-urgent slots with ``published_at <= t < starts_at <= t + 182
+   days``, neither booked nor withdrawn by ``t``. Only the date of the third
+   free slot matters, so free slots are counted per date and a running count
+   finds the first date at which it reaches three (a window over dates, not
+   over slots).
+
+   Steps 2 and 3 use no range join of instants to slots: every condition bounds
+   t from one side, so a slot (or a professional-day) qualifies at the instants
+   of one contiguous range of week numbers, computed exactly per slot
+   (``first_instant_at_or_after``); the ranges are expanded to one row per week
+   number and equi-joined to the instants (docs/performance.md, issue 9).
 4. Per (station, profession) and instant: the exact median of the measured
    professionals' values (mean of the two middle values for an even count),
    from integer row numbers so DuckDB and PySpark pick the same elements.
-5. Per period: the mean of the instant values.
+5. Per period: the mean of the instant values. The per-instant values depend
+   on neither the period kind nor the breakdown: within a materialisation run
+   they are a shared stage (``common.stage``).
 
 A professional is identified within a pool, i.e. by (station_id, profession,
 professional_id): a physician working at two stations is measured at each with
@@ -90,10 +98,6 @@ def first_instant_at_or_after(moment: ir.TimestampValue, anchor: dt.date, at: st
     same_day_instant = day.cast("timestamp") + ibis.interval(minutes=_minutes(at))
     later = ((days % 7 == 0) & (moment > same_day_instant)).cast("int64")
     return (days + 6) // 7 + later
-
-
-def _earliest(*values: ir.IntegerValue) -> ir.IntegerValue:
-    return ibis.least(*values) if len(values) > 1 else values[0]
 
 
 def measurement_instants(sources: Sources, slots: ir.Table, query: Query, *, weekday: int, at: str) -> ir.Table:
@@ -194,10 +198,10 @@ def free_slot_days(
     low = ibis.greatest(
         first(non_urgent.published_at), first(non_urgent.starts_at - ibis.interval(days=horizon_days))
     )
-    highs = [first(non_urgent.starts_at)]
-    booked = first(non_urgent.booked_at)
-    cancelled = first(non_urgent.cancelled_at)
-    high = _earliest(*highs, booked.fill_null(highs[0]), cancelled.fill_null(highs[0]))
+    starts = first(non_urgent.starts_at)  # instants before the start; a null booking or withdrawal: no bound
+    high = ibis.least(
+        starts, first(non_urgent.booked_at).fill_null(starts), first(non_urgent.cancelled_at).fill_null(starts)
+    )
     ranges = non_urgent.select(
         *POOL_KEYS, "professional_id", _slot_day=non_urgent.starts_at.date(), _low=low, _high=high
     )
