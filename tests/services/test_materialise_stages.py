@@ -25,7 +25,7 @@ from valvomo.services.results import (
 )
 from valvomo.warehouse.store import Warehouse
 
-# Indicators whose builders read a shared stage (access.py, continuity.py, channels.py), and two that
+# Indicators whose builders read a shared stage (access.py, continuity.py, channels.py, t3.py), and two that
 # do not, as a control.
 STAGED = (
     "access_7d",
@@ -43,6 +43,8 @@ STAGED = (
     "coci_share_continuous",
     "named_professional_coverage",
     "remote_share_20plus",
+    "t3_days",
+    "t3_days_pooled",
 )
 CONTROLS = ("channel_mix", "coverage")
 
@@ -78,8 +80,8 @@ def test_stored_rows_equal_plain_compute(county):
         checked += bool(live)
     # every stored combination has rows: access family 7 x 8 (4 breakdowns by quarter, 2 by month,
     # 2 by year) + continuity 7 x 6 (no profession in the grain) + remote share 8 + channel mix 8 +
-    # coverage 2 (yearly only) = 56 + 42 + 8 + 8 + 2 = 116
-    assert checked == 116
+    # coverage 2 (yearly only) + T3 2 x 8 = 56 + 42 + 8 + 8 + 2 + 16 = 132
+    assert checked == 132
 
 
 def report_specs(report, settings):
@@ -147,13 +149,17 @@ def test_stages_on_pyspark_give_the_plain_rows(county, spark_backend):
     from valvomo.warehouse.sources import MemorySources
 
     _, warehouse, _ = county
-    tables = {name: pq.read_table(warehouse.path(name)) for name in ("contacts", "patients", "stations")}
+    names = ("contacts", "patients", "stations", "slots")
+    tables = {name: pq.read_table(warehouse.path(name)) for name in names}
     spark = MemorySources(tables, backend=spark_backend, manifest=warehouse.manifest)
     quarter = Query(period="quarter", by=("station",))
-    ids = ("access_7d", "waiting_days_median", "coci", "coci_share_continuous", "remote_share_20plus")
+    ids = ("access_7d", "waiting_days_median", "coci", "coci_share_continuous", "remote_share_20plus", "t3_days")
     with stage_cache(spark, period_kinds=["month", "quarter"]):
         staged = {i: compute(i, spark, quarter) for i in ids}
+        staged["t3_days|year"] = compute("t3_days", spark, Query(period="year"))  # the T3 stage read again
         views = set(spark_backend.list_tables())
-    assert len(views - set(spark_backend.list_tables())) == 3  # access events, continuity, adult contacts
+    # access events, continuity, adult contacts, T3 per-instant values
+    assert len(views - set(spark_backend.list_tables())) == 4
     for indicator_id in ids:
         assert staged[indicator_id] and staged[indicator_id] == compute(indicator_id, spark, quarter), indicator_id
+    assert staged["t3_days|year"] and staged["t3_days|year"] == compute("t3_days", spark, Query(period="year"))

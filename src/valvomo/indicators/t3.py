@@ -14,18 +14,26 @@ How it is computed, as one Ibis expression on any backend:
    calendar is unknown) to its *as-of* moment, the latest ``published_at`` /
    ``booked_at`` / ``cancelled_at`` it holds (after it bookings are unknown, so
    free slots would be overcounted and T3 would look too good).
-2. Measured professionals: a range join of instants to slots of any type and
-   state with ``t < starts_at <= t + 14 days`` (a professional on leave for the
-   next two weeks is not measured).
-3. Free slots: a range join of instants to non-urgent slots with
-   ``published_at <= t < starts_at <= t + 182 days``, then the booking and
-   withdrawal state at ``t``. Only the date of the third free slot matters, so
-   free slots are counted per date and a running count finds the first date at
-   which it reaches three (a window over dates, not over slots).
+2. Measured professionals: those with a slot of any type and state with
+   ``t < starts_at <= t + 14 days`` (a professional on leave for the next two
+   weeks is not measured).
+3. Free slots: non-urgent slots with ``published_at <= t < starts_at <= t + 182
+   days``, neither booked nor withdrawn by ``t``. Only the date of the third
+   free slot matters, so free slots are counted per date and a running count
+   finds the first date at which it reaches three (a window over dates, not
+   over slots).
+
+   Steps 2 and 3 use no range join of instants to slots: every condition bounds
+   t from one side, so a slot (or a professional-day) qualifies at the instants
+   of one contiguous range of week numbers, computed exactly per slot
+   (``first_instant_at_or_after``); the ranges are expanded to one row per week
+   number and equi-joined to the instants (docs/performance.md, issue 9).
 4. Per (station, profession) and instant: the exact median of the measured
    professionals' values (mean of the two middle values for an even count),
    from integer row numbers so DuckDB and PySpark pick the same elements.
-5. Per period: the mean of the instant values.
+5. Per period: the mean of the instant values. The per-instant values depend
+   on neither the period kind nor the breakdown: within a materialisation run
+   they are a shared stage (``common.stage``).
 
 A professional is identified within a pool, i.e. by (station_id, profession,
 professional_id): a physician working at two stations is measured at each with
@@ -92,10 +100,6 @@ def first_instant_at_or_after(moment: ir.TimestampValue, anchor: dt.date, at: st
     return (days + 6) // 7 + later
 
 
-def _earliest(*values: ir.IntegerValue) -> ir.IntegerValue:
-    return ibis.least(*values) if len(values) > 1 else values[0]
-
-
 def measurement_instants(sources: Sources, slots: ir.Table, query: Query, *, weekday: int, at: str) -> ir.Table:
     """Instants ``instant`` (timestamp) with ``instant_day`` and ``_k`` (its week number from the
     anchor): every ``weekday`` at ``at`` local time in the query's range that the slot extract can
@@ -126,23 +130,31 @@ def measurement_instants(sources: Sources, slots: ir.Table, query: Query, *, wee
     return instants.select("instant", "instant_day", _k=instant_number(instants.instant_day, _anchor_day(weekday)))
 
 
-def _expand(rows: ir.Table, low: ir.IntegerValue, high: ir.IntegerValue, keep: list[str], longest: int) -> ir.Table:
+def offsets(sources: Sources, longest: int) -> ir.Table:
+    """``_offset`` = 0 .. longest - 1, numbered from the calendar table (a table every backend already
+    holds for the whole run; an Ibis memtable would be registered per query on Spark and is gone when a
+    cached stage that read it is used later)."""
+    calendar = sources.calendar()
+    numbered = calendar.select(_offset=ibis.row_number().over(order_by=calendar.day))
+    return numbered.filter(numbered._offset < longest)
+
+
+def _expand(rows: ir.Table, low: ir.IntegerValue, high: ir.IntegerValue, keep: list[str], offsets: ir.Table) -> ir.Table:
     """One row per k in [low, high) for each row (none when the range is empty), with ``keep``.
 
-    ``longest`` bounds high - low. The rows are joined to a table of the offsets 0 .. longest - 1 (a
-    few dozen rows, broadcast by every engine) rather than unnesting a generated array: Ibis compiles
-    an integer range for Spark into several nested SEQUENCE calls per row, which Spark's code
-    generator cannot compile for this query.
+    ``offsets`` holds 0 .. n - 1 with n at least the longest high - low. The rows are joined to that
+    small table (a few dozen rows, broadcast by every engine) rather than unnesting a generated array:
+    Ibis compiles an integer range for Spark into several nested SEQUENCE calls per row, which Spark's
+    code generator cannot compile for this query.
     """
     ranged = rows.mutate(_low=low, _span=high - low)
     ranged = ranged.filter(ranged._span > 0)
-    offsets = ibis.memtable({"_offset": list(range(longest))})
     joined = ranged.join(offsets, offsets._offset < ranged._span)
     return joined.select(*keep, _k=joined._low + joined._offset)
 
 
 def measured_professionals(
-    instants: ir.Table, slots: ir.Table, within_days: int, *, weekday: int, at: str
+    sources: Sources, instants: ir.Table, slots: ir.Table, within_days: int, *, weekday: int, at: str
 ) -> ir.Table:
     """(instant, instant_day, _k, pool, professional) for professionals with any slot in (t, t + within_days].
 
@@ -159,12 +171,14 @@ def measured_professionals(
     low = first_instant_at_or_after(days._first_start - ibis.interval(days=within_days), anchor, at)
     high = first_instant_at_or_after(days._last_start, anchor, at)  # instant < last start
     # [low, high) spans at most within_days + 1 days of instants, one a week: within_days // 7 + 2 numbers
-    ks = _expand(days, low, high, [*POOL_KEYS, "professional_id"], within_days // 7 + 2).distinct()
+    ks = _expand(days, low, high, [*POOL_KEYS, "professional_id"], offsets(sources, within_days // 7 + 2))
+    ks = ks.distinct()
     return ks.view().join(instants, "_k").select("instant", "instant_day", "_k", *POOL_KEYS, "professional_id")
 
 
 def free_slot_days(
-    instants: ir.Table, slots: ir.Table, keys: list[str], horizon_days: int, *, weekday: int, at: str
+    sources: Sources, instants: ir.Table, slots: ir.Table, keys: list[str], horizon_days: int, *, weekday: int,
+    at: str,
 ) -> ir.Table:
     """Free slots per instant number ``_k``, ``keys`` and slot date: ``_free`` = how many.
 
@@ -184,10 +198,10 @@ def free_slot_days(
     low = ibis.greatest(
         first(non_urgent.published_at), first(non_urgent.starts_at - ibis.interval(days=horizon_days))
     )
-    highs = [first(non_urgent.starts_at)]
-    booked = first(non_urgent.booked_at)
-    cancelled = first(non_urgent.cancelled_at)
-    high = _earliest(*highs, booked.fill_null(highs[0]), cancelled.fill_null(highs[0]))
+    starts = first(non_urgent.starts_at)  # instants before the start; a null booking or withdrawal: no bound
+    high = ibis.least(
+        starts, first(non_urgent.booked_at).fill_null(starts), first(non_urgent.cancelled_at).fill_null(starts)
+    )
     ranges = non_urgent.select(
         *POOL_KEYS, "professional_id", _slot_day=non_urgent.starts_at.date(), _low=low, _high=high
     )
@@ -195,7 +209,7 @@ def free_slot_days(
     pool_keys = [k for k in keys if k != "_k"]
     counted = ranges.group_by([*pool_keys, "_slot_day", "_low", "_high"]).aggregate(_n=lambda t: t.count())
     expanded = _expand(
-        counted, counted._low, counted._high, [*pool_keys, "_slot_day", "_n"], horizon_days // 7 + 2
+        counted, counted._low, counted._high, [*pool_keys, "_slot_day", "_n"], offsets(sources, horizon_days // 7 + 2)
     )
     present = expanded.view().join(instants.select("_k"), "_k")
     return present.group_by(["_k", *pool_keys, "_slot_day"]).aggregate(_free=lambda t: t._n.sum())
@@ -257,16 +271,16 @@ def instant_values(
     materialisation run this is a shared stage (``common.stage``) for every T3 combination."""
     slots = sources.table("slots")
     instants = measurement_instants(sources, slots, query, weekday=weekday, at=at)
-    measured = measured_professionals(instants, slots, within_days, weekday=weekday, at=at)
+    measured = measured_professionals(sources, instants, slots, within_days, weekday=weekday, at=at)
     pool = ["_k", *POOL_KEYS]
     if pooled:
         pools = measured.group_by(["_k", "instant_day", *POOL_KEYS]).aggregate(professionals=lambda t: t.count())
-        free = free_slot_days(instants, slots, pool, horizon_days, weekday=weekday, at=at)
+        free = free_slot_days(sources, instants, slots, pool, horizon_days, weekday=weekday, at=at)
         pools = _with_nth_day(pools, _nth_free_day(free, pool, rank), pool, horizon_days)
         pools = pools.mutate(value=pools.t3.cast("float64")).drop("t3")
     else:
         person = [*pool, "professional_id"]
-        free = free_slot_days(instants, slots, person, horizon_days, weekday=weekday, at=at)
+        free = free_slot_days(sources, instants, slots, person, horizon_days, weekday=weekday, at=at)
         per_professional = _with_nth_day(measured, _nth_free_day(free, person, rank), person, horizon_days)
         pools = exact_median(per_professional, "t3", ["_k", "instant_day", *POOL_KEYS])
         pools = pools.rename(professionals="n")

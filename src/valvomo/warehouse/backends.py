@@ -41,6 +41,8 @@ def connect_duckdb(
     if preserve_insertion_order is not None:
         con.raw_sql(f"SET preserve_insertion_order = {'true' if preserve_insertion_order else 'false'}")
     if temp_directory is not None:
+        # DuckDB creates only the last level of the spill directory, and only once it spills
+        Path(temp_directory).mkdir(parents=True, exist_ok=True)
         con.raw_sql(f"SET temp_directory = {_sql_text(str(temp_directory))}")
     return con
 
