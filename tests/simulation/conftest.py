@@ -7,7 +7,14 @@ import datetime as dt
 import pyarrow.parquet as pq
 import pytest
 
-from valvomo.simulation.params import Capacity, DemandStream, ModelParams, Profiles, StationParams
+from valvomo.simulation.params import (
+    Capacity,
+    DemandStream,
+    LaterBooking,
+    ModelParams,
+    Profiles,
+    StationParams,
+)
 
 CALIBRATION_TABLES = ("stations", "patients", "contacts", "diagnoses", "slots")
 
@@ -52,6 +59,7 @@ def station(station_id: str, rate: float, nurse_fte: float) -> StationParams:
         remote_resolution=0.2,
         no_show=0.05,
         regular_share={"nurse": 0.5, "physician": 0.3},
+        later={"nurse": LaterBooking(0.4, (3, 9, 30), (0.5, 0.3, 0.2))},
     )
 
 

@@ -103,6 +103,13 @@ class _Unit:
             if demand.urgency == "urgent":
                 self.expected_urgent += rate
         self.regular_rng = stream(seed, replication, station.station_id, f"regular:{profession}")
+        self.later = station.later.get(profession)
+        # Deferred needs: (day joining the line, day assessed, count), sorted; ``next_deferred`` = the next one.
+        self.deferred: tuple[list[int], list[int], list[int]] = ([], [], [])
+        self.next_deferred = 0
+        self.joining = self.arrivals["non_urgent"].copy()  # non-urgent needs joining the line on their day
+        if self.later is not None:
+            self._defer(stream(seed, replication, station.station_id, f"later:{profession}"), calendar.warmup)
         self.backlog = np.zeros(total, np.int64)
         self.served = 0
         self.offered = 0.0
@@ -112,6 +119,20 @@ class _Unit:
 
     def waiting(self) -> int:
         return len(self.queue) + sum(len(q) for q in self.named)
+
+    def _defer(self, rng: np.random.Generator, warmup: int) -> None:
+        """Needs booked later than the earliest free slot: drawn for the whole run at once (one
+        binomial and one multinomial per day, from their own stream), they leave the day's arrivals
+        and join the line after their added delay; their wait still counts from the assessment."""
+        later = self.later
+        chosen = rng.binomial(self.arrivals["non_urgent"], later.share)
+        split = rng.multinomial(chosen, np.asarray(later.weights) / sum(later.weights))
+        self.joining -= chosen
+        days, which = np.nonzero(split)
+        assessed = days - warmup
+        joins = assessed + np.asarray(later.delays, dtype=np.int64)[which]
+        order = np.lexsort((assessed, joins))  # by the day they join the line, then by assessment
+        self.deferred = (joins[order].tolist(), assessed[order].tolist(), split[days, which][order].tolist())
 
 
 class CountyModel:
@@ -160,8 +181,17 @@ class CountyModel:
             i = cal.index(t)
             in_horizon = t >= 0
             unit.urgent.push(t, int(unit.arrivals["urgent"][i]), unit.origin)
-            arriving = int(unit.arrivals["non_urgent"][i])
+            arriving = int(unit.joining[i])
             line = self.pool_queues.setdefault(unit.profession, CohortQueue()) if self.pooled else unit.queue
+            joins, assessed_days, counts = unit.deferred
+            while unit.next_deferred < len(joins) and joins[unit.next_deferred] <= t:
+                k = unit.next_deferred
+                unit.next_deferred += 1
+                assessed, count = assessed_days[k], counts[k]
+                if self.pooled:
+                    self._pool_arrivals.setdefault(unit.profession, []).append((unit.station.station_id, assessed, count, unit.origin))
+                else:
+                    line.push(assessed, count, unit.origin)
             if unit.named and arriving:
                 regulars = int(unit.regular_rng.binomial(arriving, unit.regular_share))
                 split = unit.regular_rng.multinomial(regulars, [1 / unit.professionals] * unit.professionals)
@@ -216,8 +246,8 @@ class CountyModel:
             in_horizon = t >= 0
             for profession in sorted(self.pool_slots):
                 queue = self.pool_queues.setdefault(profession, CohortQueue())
-                for _, _, count, origin in sorted(self._pool_arrivals.get(profession, [])):
-                    queue.push(t, count, origin)
+                for _, assessed, count, origin in sorted(self._pool_arrivals.get(profession, [])):
+                    queue.push(assessed, count, origin)
                 log = self.pool_logs.setdefault(profession, WaitLog())
                 offers = sorted(self.pool_slots[profession], key=lambda item: item[1].station.station_id)
                 # Each station's backlog is its own needs in the shared line (for the backlog series and T3).

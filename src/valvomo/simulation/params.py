@@ -74,6 +74,17 @@ class Capacity:
 
 
 @dataclass(frozen=True)
+class LaterBooking:
+    """Needs booked later than the earliest free slot (own choice, visits planned ahead): the
+    ``share`` of non-urgent needs that do, and their added delay in days (``delays`` with
+    probabilities ``weights``). Measured from the warehouse (``later.py``); none in M/M/c."""
+
+    share: float
+    delays: tuple[int, ...]
+    weights: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class StationParams:
     station_id: str
     name: str
@@ -82,6 +93,7 @@ class StationParams:
     remote_resolution: float  # share of assessed needs resolved at the first (remote) contact, no slot
     no_show: float  # share of booked visits that do not take place (the slot is lost)
     regular_share: dict[str, float] = field(default_factory=dict)  # non-urgent needs of listed regulars
+    later: dict[str, LaterBooking] = field(default_factory=dict)  # per profession: booked later by choice
 
     def professions(self) -> tuple[str, ...]:
         return tuple(p for p in PROFESSIONS if p in self.capacity)
@@ -153,6 +165,9 @@ def params_from_dict(data: dict) -> ModelParams:
             remote_resolution=s["remote_resolution"],
             no_show=s["no_show"],
             regular_share=dict(s.get("regular_share", {})),
+            later={
+                p: LaterBooking(b["share"], tuple(b["delays"]), tuple(b["weights"])) for p, b in s.get("later", {}).items()
+            },
         )
         for s in data["stations"]
     )
