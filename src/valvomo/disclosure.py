@@ -344,7 +344,13 @@ def _protect_count_value(row: dict, rules: Policy) -> dict:
 
 
 def _protect_distribution(rows: list[dict], indicator: Indicator, rules: Policy) -> None:
-    """Bins of one group are the cells of a line; its total (the denominator) is shown."""
+    """Bins of one group are the cells of a line; its total (the denominator) is shown.
+
+    The bins are taken in the indicator's bin order (``bins_labels``), not the order given, so ties
+    for the complementary bin go the same way whatever the order of the rows."""
+    labels = list(indicator.parameters.get("bins_labels", ()))
+    rows = sorted(rows, key=lambda r: (labels.index(r.get("bin")) if r.get("bin") in labels else len(labels),
+                                       str(r.get("bin"))))  # fmt: skip
     cell_column = "numerator" if "numerator" in rows[0] else "n" if "n" in rows[0] else "value"
     counts = [row.get(cell_column) or 0 for row in rows]
     line = protect_line(counts, rules)
@@ -416,6 +422,9 @@ DIMENSION_KEYS = ("station_id", "profession", "municipality", "age_band", "langu
 _SHARED = "\x00group"  # the bin key of a distribution group's own size (one cell for all its bins)
 
 
+_ORDER_KEYS = ("indicator", "period", *DIMENSION_KEYS, "bin")
+
+
 def _breakdown_columns(row: Mapping, indicator: Indicator) -> list[str]:
     """The count columns of a row that add up across a breakdown (the value too for a ``count``)."""
     columns = [column for column in COUNT_COLUMNS if column in row]
@@ -464,7 +473,11 @@ def protect_breakdown(
     if not policy(profile).active:
         return out
     entries = []
-    for index, row in enumerate(out):
+    # A canonical order (not the order given), so that the same numbers give the same cells hidden
+    # whatever the page, filter or sort of the request.
+    canonical = sorted(range(len(out)), key=lambda i: tuple(str(out[i].get(k)) for k in _ORDER_KEYS))
+    for index in canonical:
+        row = out[index]
         indicator = registry.get(row["indicator"])
         if indicator.disclosure == "capacity":
             continue
