@@ -4,7 +4,9 @@ Everything here is a pure function of the numbers it is given, so the same
 underlying numbers always give the same output whatever else is on the page or
 in the request; differencing two views then reveals nothing new. Rounding and
 redaction are per cell; complementary suppression looks only at the cells of
-one table (for an indicator distribution: the bins of one period and group).
+one table (for an indicator distribution: the bins of one period and group)
+and, for a breakdown served beside its county total, at the lines of that
+breakdown (``protect_breakdown``).
 
 Profiles:
 - ``standard``: counts 0 stay 0, 1-7 are redacted, every other count is rounded
