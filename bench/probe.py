@@ -15,9 +15,10 @@ Bounded and loopback-only. In a temporary directory (removed afterwards unless `
 4. **requests**: starts ``uvicorn`` on a free 127.0.0.1 port (proxy headers trusted from 127.0.0.1 only, to
    give attackers their own addresses) and sends ~500 hostile requests: oversized and odd query
    parameters, path traversal, bad tokens, CSRF-less POSTs, wrong roles on patient lists, lock-out attempts;
-5. **differencing**: compares two disclosure-controlled API views (by station, and the county total) of
-   every indicator and period for a viewer: a group where exactly one station cell is redacted while the
-   total and the other cells are shown would let a reader compute the redacted cell.
+5. **differencing**: compares two disclosure-controlled views of the results store (by station, and the
+   county total) of every indicator, quarter and bin, column by column (numerator, denominator, ``n``; a
+   distribution's group sizes once): a line where exactly one station cell is redacted while the total and
+   the other cells are shown would let a reader compute the redacted cell; a leak is one it pins.
 
 Leaks: a response of a forbidden resource (200), a CSRF-less POST that was carried out, a bad token that
 was accepted, file content outside the static folder, a reflected unescaped script, a user locked out by
@@ -80,6 +81,7 @@ class Figures:
     unsendable: int = 0
     by_category: Counter = field(default_factory=Counter)
     category: str = "setup"
+    differencing_by_column: Counter = field(default_factory=Counter)
 
 
 # --- 1. baseline ---------------------------------------------------------------------------------------------
@@ -553,53 +555,84 @@ def probe_requests(settings, figures: Figures, budget: int, tokens: dict[str, st
 # --- 5. differencing ---------------------------------------------------------------------------------------------
 
 
-def _possible_counts(shown: int | None) -> tuple[int, int]:
+def _possible_counts(shown: int | None, rounded: bool = True) -> tuple[int, int]:
     """The true counts a shown value of the ``standard`` profile can stand for: 0 is 0; 1–7 are redacted;
-    others are rounded to the nearest 5 (so 10 is 8–12)."""
-    if shown == 0:
-        return 0, 0
+    others are rounded to the nearest 5 (so 10 is 8–12); a value the profile does not round (the residents
+    of a rate) is exact."""
+    if shown == 0 or not rounded:
+        return shown, shown
     return max(8, shown - 2), shown + 2
 
 
-def pinned_value(total: int, shown: list[int]) -> int | None:
+def pinned_value(total: int, shown: list[int], rounded: bool = True) -> int | None:
     """The one count 1–7 a redacted cell must have, given the shown total and the other shown cells
-    (all rounded by the ``standard`` profile), or None when more than one value remains possible."""
-    low_total, high_total = _possible_counts(total)
-    bounds = [_possible_counts(value) for value in shown]
+    (all rounded by the ``standard`` profile unless ``rounded`` is false), or None when more than one value
+    remains possible."""
+    low_total, high_total = _possible_counts(total, rounded)
+    bounds = [_possible_counts(value, rounded) for value in shown]
     low = max(1, low_total - sum(high for _, high in bounds))
     high = min(7, high_total - sum(low for low, _ in bounds))
     return low if low == high else None
 
 
+def differencing_lines(by_station: list[dict], totals: list[dict], registry) -> list[tuple]:
+    """Every line a reader can difference: (indicator, period, bin, column, county row, station rows).
+
+    Per indicator, period and bin, the stations' numerators and ``n`` against the county's; their
+    denominators too, except for a distribution, whose group sizes (one per station, repeated on its
+    bins) are compared once against the county's group size."""
+    total_of = {(r["indicator"], r["period"], r.get("bin")): r for r in totals}
+    groups: dict[tuple, list[dict]] = {}
+    sizes: dict[tuple, dict[str, dict]] = {}
+    for row in by_station:
+        groups.setdefault((row["indicator"], row["period"], row.get("bin")), []).append(row)
+        if "bin" in row and registry.get(row["indicator"]).disclosure == "share":
+            sizes.setdefault((row["indicator"], row["period"]), {}).setdefault(row["station_id"], row)
+    lines = []
+    for key, rows in groups.items():
+        total = total_of.get(key)
+        for column in ("numerator", "denominator", "n"):
+            if total is None or (column == "denominator" and key[:2] in sizes):
+                continue
+            lines.append((*key, column, total, rows))
+    for key, per_station in sizes.items():
+        total = next((r for k, r in total_of.items() if k[:2] == key), None)
+        if total is not None:
+            lines.append((*key, None, "denominator", total, list(per_station.values())))
+    return lines
+
+
 def probe_differencing(settings, figures: Figures) -> None:
     """Two disclosure-controlled views (by station and the county total) must not pin down a redacted cell.
 
-    For every indicator, period and bin where exactly one station's count is redacted and the total and the
-    other stations are shown, the redacted count lies in [total − Σ others] widened by every rounding; a
-    leak is a group where that range leaves a single value of 1–7.
+    For every line of ``differencing_lines`` where the county figure is shown and exactly one station's cell
+    is redacted, the redacted count lies in [total − Σ others] widened by every rounding; a leak is a line
+    where that range leaves a single value of 1–7. Lines are counted per column (numerator, denominator, n).
     """
+    from valvomo.indicators.registry import REGISTRY
     from valvomo.services.results import ResultStore
 
     store = ResultStore(settings)
     profile = settings.disclosure_profile
     by_station = store.query(None, period="quarter", by="station", profile=profile)
     totals = store.query(None, period="quarter", by="", profile=profile)
-    total_of = {(r["indicator"], r["period"], r.get("bin")): r for r in totals}
-    groups: dict[tuple, list[dict]] = {}
-    for row in by_station:
-        groups.setdefault((row["indicator"], row["period"], row.get("bin")), []).append(row)
-    for key, rows in groups.items():
-        total = total_of.get(key)
-        if total is None or total.get("numerator") is None:
+    for indicator, period, bin_, column, total, rows in differencing_lines(by_station, totals, REGISTRY):
+        if total.get(column) is None:
             continue
         figures.groups_compared += 1
-        hidden = [r for r in rows if r.get("numerator") is None]
+        figures.differencing_by_column[f"{column} compared"] += 1
+        hidden = [r for r in rows if r.get(column) is None]
         if len(hidden) != 1:
             continue
         figures.single_redactions += 1
-        value = pinned_value(total["numerator"], [r["numerator"] for r in rows if r.get("numerator") is not None])
+        figures.differencing_by_column[f"{column} one redacted"] += 1
+        rounded = not (column == "denominator" and REGISTRY.get(indicator).disclosure == "rate")
+        value = pinned_value(total[column], [r[column] for r in rows if r.get(column) is not None], rounded)
         if value is not None:
-            figures.leaks.append(f"differencing pins {key[0]} {key[1]} {hidden[0].get('station_id')} to {value}")
+            figures.leaks.append(
+                f"differencing pins {indicator} {period} {bin_ or ''} {column} of {hidden[0].get('station_id')} "
+                f"to {value}"
+            )
 
 
 # --- main ------------------------------------------------------------------------------------------------------
@@ -644,6 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         "login_attempts_throttled_429": figures.throttled,
         "differencing_groups_compared": figures.groups_compared,
         "differencing_groups_with_one_redacted_cell": figures.single_redactions,
+        "differencing_by_column": dict(sorted(figures.differencing_by_column.items())),
         "requests_httpx_refused_to_send": figures.unsendable,
         "leaks": len(figures.leaks),
         "seconds": round(time.monotonic() - began, 1),

@@ -4,7 +4,9 @@ Everything here is a pure function of the numbers it is given, so the same
 underlying numbers always give the same output whatever else is on the page or
 in the request; differencing two views then reveals nothing new. Rounding and
 redaction are per cell; complementary suppression looks only at the cells of
-one table (for an indicator distribution: the bins of one period and group).
+one table (for an indicator distribution: the bins of one period and group)
+and, for a breakdown served beside its county total, at the lines of that
+breakdown (``protect_breakdown``).
 
 Profiles:
 - ``standard``: counts 0 stay 0, 1-7 are redacted, every other count is rounded
@@ -344,7 +346,13 @@ def _protect_count_value(row: dict, rules: Policy) -> dict:
 
 
 def _protect_distribution(rows: list[dict], indicator: Indicator, rules: Policy) -> None:
-    """Bins of one group are the cells of a line; its total (the denominator) is shown."""
+    """Bins of one group are the cells of a line; its total (the denominator) is shown.
+
+    The bins are taken in the indicator's bin order (``bins_labels``), not the order given, so ties
+    for the complementary bin go the same way whatever the order of the rows."""
+    labels = list(indicator.parameters.get("bins_labels", ()))
+    rows = sorted(rows, key=lambda r: (labels.index(r.get("bin")) if r.get("bin") in labels else len(labels),
+                                       str(r.get("bin"))))  # fmt: skip
     cell_column = "numerator" if "numerator" in rows[0] else "n" if "n" in rows[0] else "value"
     counts = [row.get(cell_column) or 0 for row in rows]
     line = protect_line(counts, rules)
@@ -413,6 +421,18 @@ def protect_rows(
 
 
 DIMENSION_KEYS = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
+_SHARED = "\x00group"  # the bin key of a distribution group's own size (one cell for all its bins)
+
+
+_ORDER_KEYS = ("indicator", "period", *DIMENSION_KEYS, "bin")
+
+
+def _breakdown_columns(row: Mapping, indicator: Indicator) -> list[str]:
+    """The count columns of a row that add up across a breakdown (the value too for a ``count``)."""
+    columns = [column for column in COUNT_COLUMNS if column in row]
+    if indicator.disclosure == "count" and "value" in row:
+        columns.append("value")
+    return columns
 
 
 def protect_breakdown(
@@ -423,50 +443,120 @@ def protect_breakdown(
 ) -> list[dict]:
     """Complementary suppression across the groups of a breakdown (disclosure.md).
 
-    The undivided figure (the county, or the other dimension's total) is shown
-    elsewhere, so where exactly one group of a breakdown line (e.g. the stations
-    of one period) is redacted, the reader could recover it as total minus the
-    shown groups. The shown row with the smallest denominator (or ``n``; ties
-    by position) is then hidden too. A line is the rows of one indicator and
-    period that differ in one dimension only; with several dimensions every
-    direction is checked until nothing changes. Rows must already be protected
-    with ``protect_rows``; capacity figures, statistics and distribution bins
-    (protected within their own group) are left alone. The decision uses only
-    shown, rounded numbers, so it is the same whatever else is requested.
+    The undivided figure (the county, or the other dimension's total) is served
+    by another query, so where exactly one cell of a breakdown line is redacted
+    a reader could recover it as that total minus the shown cells. A *cell* is
+    one count column of one row: the numerator, the denominator (of shares and
+    of rates alike), ``n`` (the size behind a statistic) or, for a ``count``,
+    the value. A *line* is the cells of one indicator, period, column and bin
+    that differ in one dimension only (every dimension is checked); the bins of
+    a distribution group (waiting-time bins, channel mix) form a line too,
+    whose total is the group's denominator. Rules, applied until nothing changes:
+
+    1. A line with exactly one hidden cell gets a positive shown cell hidden
+       too: one of a row whose value is already hidden if there is one (no
+       further loss), else the smallest: the row with the smallest denominator
+       (else ``n``) for whole rows, as before, so that the numerator and the
+       denominator lines pick the same row; the smallest cell for bins and
+       counts. Ties go to the smaller dimension value, then position.
+    2. A bin line whose total (denominator) is hidden but none of whose bins is
+       gets its smallest positive bin hidden, so the bins cannot be added up to it.
+
+    Hiding a cell hides the row's value (a share or rate of a hidden count
+    would give it back) and marks the row ``suppressed``; the other cells of the
+    row stay as shown. Rows must already be protected with ``protect_rows``;
+    capacity figures are left alone. The decision uses only the protected
+    numbers of the rows given, so the same rows always give the same output
+    whatever else is requested, and applying it twice changes nothing.
+    Totals are assumed shown (a total of 1..redact_max is itself redacted
+    elsewhere, so this over-suppresses at worst).
     """
     out = [dict(row) for row in rows]
     if not policy(profile).active:
         return out
-    candidates = [
-        row for row in out
-        if "bin" not in row and registry.get(row["indicator"]).disclosure in ("share", "rate", "count")
-    ]  # fmt: skip
-    dimensions = [key for key in DIMENSION_KEYS if any(key in row for row in candidates)]
+    entries = []
+    # A canonical order (not the order given), so that the same numbers give the same cells hidden
+    # whatever the page, filter or sort of the request.
+    canonical = sorted(range(len(out)), key=lambda i: tuple(str(out[i].get(k)) for k in _ORDER_KEYS))
+    for index in canonical:
+        row = out[index]
+        indicator = registry.get(row["indicator"])
+        if indicator.disclosure == "capacity":
+            continue
+        grouped_bins = "bin" in row and indicator.disclosure in ("share", "count")
+        entries.append((index, row, indicator, grouped_bins))
+    dimensions = [key for key in DIMENSION_KEYS if any(key in row for _, row, _, _ in entries)]
+
+    # cell id -> indices of the rows holding it; a distribution group's denominator is one shared cell.
+    cells: dict[tuple, list[int]] = {}
+    partitioned: set[tuple] = set()
+    for index, row, indicator, grouped_bins in entries:
+        for column in _breakdown_columns(row, indicator):
+            shared = grouped_bins and column == "denominator"
+            bin_key = _SHARED if shared else row.get("bin")
+            key = (row["indicator"], row["period"], column, bin_key, *(row.get(d) for d in dimensions))
+            cells.setdefault(key, []).append(index)
+            if grouped_bins and not shared:
+                partitioned.add(key)
+
+    def shown(key: tuple) -> float | None:
+        return out[cells[key][0]].get(key[2])
+
+    def hidden(key: tuple) -> bool:
+        row = out[cells[key][0]]
+        return row.get(key[2]) is None and bool(row.get("suppressed"))
+
+    def hide(key: tuple) -> None:
+        for index in cells[key]:
+            out[index][key[2]] = None
+            out[index]["value"], out[index]["suppressed"] = None, True
+
+    def size(key: tuple) -> float:
+        """A row's size: its denominator (else ``n``) for whole rows, the cell itself for bins and counts."""
+        row = out[cells[key][0]]
+        if key[3] is not None or key[2] == "value":
+            return shown(key) or 0
+        for column in ("denominator", "n"):
+            if row.get(column) is not None:
+                return row[column]
+        return shown(key) or 0
+
+    def pick_smallest(members: list[tuple], position: int) -> tuple | None:
+        candidates = [
+            (not out[cells[k][0]].get("suppressed"), size(k), str(k[position]), order, k)
+            for order, k in enumerate(members)
+            if not hidden(k) and (shown(k) or 0) > 0
+        ]
+        return min(candidates)[-1] if candidates else None
+
+    # Lines: (members, position of the varying key part, total cell or None = shown elsewhere).
+    lines: list[tuple[list[tuple], int, tuple | None]] = []
+    for offset, _dimension in enumerate(dimensions):
+        position = 4 + offset
+        by_line: dict[tuple, list[tuple]] = {}
+        for key in cells:
+            by_line.setdefault(key[:position] + key[position + 1 :], []).append(key)
+        lines.extend((members, position, None) for members in by_line.values() if len(members) > 1)
+    bin_lines: dict[tuple, list[tuple]] = {}
+    for key in partitioned:
+        bin_lines.setdefault(key[:2] + key[4:], []).append(key)
+    for line_key, members in bin_lines.items():
+        members.sort(key=lambda k: (str(k[2]), cells[k][0]))
+        for column in {k[2] for k in members}:
+            total = (*line_key[:2], "denominator", _SHARED, *line_key[2:])
+            lines.append(([k for k in members if k[2] == column], 3, total if total in cells else None))
+
     changed = True
     while changed:
         changed = False
-        for dimension in dimensions:
-            lines: dict[tuple, list[int]] = {}
-            for index, row in enumerate(candidates):
-                key = (row["indicator"], row["period"], *(row.get(d) for d in dimensions if d != dimension))
-                lines.setdefault(key, []).append(index)
-            for members in lines.values():
-                redacted = [i for i in members if candidates[i].get("suppressed")]
-                shown = [i for i in members if not candidates[i].get("suppressed")]
-                if len(redacted) != 1 or not shown:
-                    continue
-
-                def size(i: int) -> tuple:
-                    row = candidates[i]
-                    count = row.get("denominator") if row.get("denominator") is not None else row.get("n")
-                    return (count or 0, i)
-
-                pick = candidates[min(shown, key=size)]
-                pick["value"], pick["suppressed"] = None, True
-                for column in ("numerator", "denominator", "n"):
-                    if column in pick:
-                        pick[column] = None
-                changed = True
+        for members, position, total in lines:
+            hidden_count = sum(1 for k in members if hidden(k))
+            total_hidden = total is not None and hidden(total)
+            if (not total_hidden and hidden_count == 1) or (total_hidden and hidden_count == 0):
+                pick = pick_smallest(members, position)
+                if pick is not None:
+                    hide(pick)
+                    changed = True
     return out
 
 

@@ -26,3 +26,9 @@ def test_three_rounded_cells_can_pin_the_redacted_one():
     assert pinned_value(45, [10, 10, 10]) == 7
     # T = 25 (23–27), two cells of 15 (13–17): h ≤ 27 − 26 = 1 → exactly 1
     assert pinned_value(25, [15, 15]) == 1
+
+
+def test_an_unrounded_count_is_pinned_by_one_subtraction():
+    # the residents of a rate are not rounded: 900 - 895 leaves exactly 5
+    assert pinned_value(900, [895], rounded=False) == 5
+    assert pinned_value(900, [895]) is None  # rounded, 900 (898-902) - 895 (893-897) leaves 1-7 open
