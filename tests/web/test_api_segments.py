@@ -88,6 +88,9 @@ def test_station_manager_gets_403_on_another_station_and_the_list_of_their_own(a
         ("/api/segments", {"output": "nope"}, 404, "unknown indicator 'nope'"),
         ("/api/segments", {"output": "care_gaps"}, 400, "/api/caregaps"),
         ("/api/segments", {"outputs": "gini_cost"}, 400, "unknown query parameter 'outputs'"),
+        # every segment output is computed on request: a caller names them (the store's one rule)
+        ("/api/segments", {}, 400, "name the segment outputs with 'output'"),
+        ("/api/segments", {"output": [f"o{n}" for n in range(11)]}, 400, "1 to 10"),
         ("/api/caregaps", {"from": "2025-01-01", "to": "2024-01-01"}, 400, "is after"),
         ("/api/caregaps/patients", {"station": "ST-LOVIISA", "rule": "nope"}, 400, "unknown care-gap rule"),
     ],

@@ -74,7 +74,6 @@ __all__ = [
     "ResultStore",
     "UnknownIndicatorError",
     "UnsupportedQueryError",
-    "check_live_cost",
     "indicator_series",
     "is_materialised_breakdown",
     "materialise_results",
@@ -166,26 +165,6 @@ MAX_LIVE_INDICATORS = 10
 
 class QueryTooExpensiveError(UnsupportedQueryError):
     """A live (not materialised) breakdown asked for without naming the indicators, or for too many."""
-
-
-def check_live_cost(indicators: Iterable[str] | None, period: str, by: Sequence[str]) -> None:
-    """The one rule for what a remote caller may have computed on request: a materialised period kind and
-    breakdown serves every indicator; any other combination needs 1 to ``MAX_LIVE_INDICATORS`` indicators
-    named, so that one request cannot make the server compute the whole registry live."""
-    if is_materialised_breakdown(period, by):
-        return
-    count = len(set(indicators or ()))
-    if 0 < count <= MAX_LIVE_INDICATORS:
-        return
-    dims = ",".join(parse_by(by)) or "(none)"
-    stored = "; ".join(
-        f"{kind}: " + ", ".join(",".join(c) or "(none)" for c in combinations)
-        for kind, combinations in MATERIALISED.items()
-    )
-    raise QueryTooExpensiveError(
-        f"period={period} by {dims} is computed on request: name the indicators with 'indicator' "
-        f"(1 to {MAX_LIVE_INDICATORS}), or use a combination computed in advance ({stored})"
-    )
 
 
 def _combination_key(indicator_id: str, period: str, by: Sequence[str]) -> str:
@@ -552,6 +531,39 @@ class ResultStore:
         """Whether the current snapshot's results are stored (for this registry)."""
         return self._stored() is not None
 
+
+    def check_live_cost(
+        self,
+        indicators: Iterable[str] | None,
+        period: str,
+        by: Sequence[str],
+        *,
+        parameter: str = "indicator",
+        noun: str = "indicators",
+    ) -> None:
+        """The one rule for what a remote caller may have computed on request: a period kind and
+        breakdown this store holds materialised serves every indicator; anything else is computed
+        live, indicator by indicator, so it needs 1 to ``MAX_LIVE_INDICATORS`` of them named — one
+        request cannot make the server compute the whole registry live. Raises
+        ``QueryTooExpensiveError`` (a 400 in the API)."""
+        if is_materialised_breakdown(period, by) and self.is_materialised():
+            return
+        count = len(set(indicators or ()))
+        if 0 < count <= MAX_LIVE_INDICATORS:
+            return
+        dims = ",".join(parse_by(by)) or "(none)"
+        if self.is_materialised():
+            stored = "; ".join(
+                f"{kind}: " + ", ".join(",".join(c) or "(none)" for c in combinations)
+                for kind, combinations in MATERIALISED.items()
+            )
+            advice = f", or use a combination computed in advance ({stored})"
+        else:
+            advice = " (nothing is computed in advance for these outputs)"
+        raise QueryTooExpensiveError(
+            f"period={period} by {dims} is computed on request: name the {noun} with '{parameter}' "
+            f"(1 to {MAX_LIVE_INDICATORS}){advice}"
+        )
     def status(self) -> dict[str, Any]:
         """For status pages: the snapshot, whether it is materialised, when, and what was left out."""
         loaded = self._stored()

@@ -203,7 +203,6 @@ def indicators(
     ] = False,
 ) -> dict[str, Any]:
     from valvomo.disclosure import profile_label
-    from valvomo.services.results import check_live_cost
 
     settings = deps.get_app_settings(request)
     if unsuppressed and user.role != "analyst":
@@ -212,8 +211,9 @@ def indicators(
         raise HTTPException(status_code=400, detail=f"'from' ({start}) is after 'to' ({end})")
     profile = "none" if unsuppressed else settings.disclosure_profile
     try:
-        check_live_cost(indicator, period, by)
-        rows = _store(request).query(indicator or None, period=period, by=by, start=start, end=end, profile=profile)
+        store = _store(request)
+        store.check_live_cost(indicator, period, by)
+        rows = store.query(indicator or None, period=period, by=by, start=start, end=end, profile=profile)
     except _query_errors() as error:
         raise _data_error(error) from None
     if unsuppressed:

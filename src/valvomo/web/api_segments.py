@@ -91,7 +91,7 @@ def segments(
     user: Annotated[Principal, Depends(deps.api_user)],
     output: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
-        Query(description="Segment output id (repeatable). Default: every segment output the data allow.", max_length=20),
+        Query(description="Segment output id (repeatable, 1 to 10): computed on request, so they are named.", max_length=20),
     ] = None,
     by: Annotated[str, Query(max_length=100, pattern=BY_PATTERN, description="Comma-separated dimensions.")] = "",
     period: Annotated[Period, Query(description="Period granularity.")] = "quarter",
@@ -103,12 +103,13 @@ def segments(
     _check_range(start, end)
     if output and CARE_GAP_OUTPUT in output:
         raise HTTPException(status_code=400, detail="care gaps are served by /api/caregaps")
-    return _rows(
-        request,
-        lambda settings, store: segment_rows(
-            settings, output or None, period=period, by=by, start=start, end=end, store=store
-        ),
-    )
+
+    def compute(settings, store):
+        # nothing of the segment registry is materialised: every request is live, so name the outputs
+        store.check_live_cost(output, period, by, parameter="output", noun="segment outputs")
+        return segment_rows(settings, output or None, period=period, by=by, start=start, end=end, store=store)
+
+    return _rows(request, compute)
 
 
 @router.get(
