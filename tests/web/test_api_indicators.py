@@ -168,7 +168,8 @@ def test_health_is_public_and_reports_loaded_data(api):
 def test_openapi_schema_documents_the_api_only(api):
     client, _ = api
     schema = client.get("/api/openapi.json").json()
-    assert set(schema["paths"]) == {"/api/health", "/api/indicators", "/api/indicators/catalogue", "/api/stations"}
+    assert set(schema["paths"]) == {"/api/health", "/api/indicators", "/api/indicators/catalogue", "/api/stations",
+                                    "/api/simulations", "/api/simulations/calibration", "/api/simulations/{key}"}
     responses = schema["paths"]["/api/indicators"]["get"]["responses"]
     assert {"200", "400", "401", "403", "404", "422"} <= set(responses)
     assert "bearer" in json.dumps(schema.get("components", {}).get("securitySchemes", {})).lower()
