@@ -173,7 +173,8 @@ def test_openapi_schema_documents_the_api_only(api):
     client, _ = api
     schema = client.get("/api/openapi.json").json()
     assert set(schema["paths"]) == {"/api/health", "/api/indicators", "/api/indicators/catalogue", "/api/stations",
-                                    "/api/segments", "/api/caregaps", "/api/caregaps/patients"}  # fmt: skip
+                                    "/api/segments", "/api/caregaps", "/api/caregaps/patients",
+                                    "/api/simulations", "/api/simulations/calibration", "/api/simulations/{key}"}  # fmt: skip
     responses = schema["paths"]["/api/indicators"]["get"]["responses"]
     assert {"200", "400", "401", "403", "404", "422"} <= set(responses)
     assert "bearer" in json.dumps(schema.get("components", {}).get("securitySchemes", {})).lower()

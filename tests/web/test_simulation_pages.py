@@ -118,3 +118,38 @@ def test_api_refuses_bad_scenarios_and_runs_a_search(sim_app) -> None:
     fit = client.get("/api/simulations/calibration", headers=viewer).json()
     assert fit["fits"] and fit["profile"] == "standard"
     assert all(f["visits"] is None or f["visits"] % 5 == 0 for f in fit["fits"])
+
+
+def test_station_manager_plans_for_own_stations_only_on_the_page(sim_app, login, csrf_from) -> None:
+    manager = _client(sim_app, "station_manager", login, csrf_from)  # ST-LOVIISA is theirs
+    page = manager.get("/simulation?lang=fi")
+    assert 'value="ST-LOVIISA"' in page.text and 'value="ST-NASI"' not in page.text
+    assert "Omat asemasi: valitse yksi tai useampi." in page.text
+    token = csrf_from(page.text)
+    for stations in (["ST-NASI"], ["ST-LOVIISA", "ST-NASI"], []):  # another station, a mix, every station
+        refused = manager.post("/simulation", data={"csrf_token": token, "action": "run", "stations": stations,
+                                                    "fte_change_nurse": "0.5", "opening_days": ["mon", "tue"]},
+                               follow_redirects=False)  # fmt: skip
+        assert refused.status_code == 403, stations
+        assert "Valitse yksi tai useampi omista asemistasi" in refused.text
+        assert 'href="#stations"' in refused.text and 'id="stations"' in refused.text
+    searched = manager.post("/simulation", data={"csrf_token": token, "action": "search", "stations": ["ST-NASI"],
+                                                 "target": "80", "opening_days": ["mon"]}, follow_redirects=False)  # fmt: skip
+    assert searched.status_code == 403
+    analyst = _client(sim_app, "analyst", login, csrf_from)
+    assert 'value="ST-NASI"' in analyst.get("/simulation").text  # analysts plan for every station
+
+
+def test_station_manager_plans_for_own_stations_only_in_the_api(sim_app) -> None:
+    client = TestClient(sim_app)
+    manager = {"Authorization": f"Bearer {_token(sim_app, 'station_manager')}"}
+    other = client.post("/api/simulations", headers=manager,
+                        json={"scenario": "name: x\nstations: [ST-NASI]\nlevers:\n  fte_change: {nurse: 1}\n"})  # fmt: skip
+    assert other.status_code == 403 and other.json()["detail"].endswith("not yours: ST-NASI")
+    everywhere = client.post("/api/simulations", headers=manager, json={})
+    assert everywhere.status_code == 403 and "name them in the scenario's stations" in everywhere.json()["detail"]
+    search = client.post("/api/simulations", headers=manager, json={
+        "kind": "search", "scenario": "name: x\nstations: [ST-LOVIISA]\n",
+        "search": {"lever": "fte_change.nurse", "stations": ["ST-NASI"]},
+    })  # fmt: skip
+    assert search.status_code == 403 and "ST-NASI" in search.json()["detail"]

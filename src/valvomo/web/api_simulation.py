@@ -19,11 +19,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from valvomo.web import deps
+from valvomo.web.api import ERROR_RESPONSES, ErrorBody
 from valvomo.web.auth.users import Principal
 
 router = APIRouter(prefix="/api/simulations", tags=["simulations"])
 RUNNER_ROLES = ("station_manager", "analyst", "admin")
 MAX_REPLICATIONS = 100
+NO_CALIBRATION = {"model": ErrorBody, "description": "The warehouse holds nothing to calibrate the model on."}
+UNAUTHORISED = {401: ERROR_RESPONSES[401]}
 
 
 class SearchBody(BaseModel):
@@ -61,6 +64,28 @@ class JobStatus(BaseModel):
     result: dict[str, Any] | None = None
 
 
+def out_of_scope(user: Principal, scenario_stations, search_stations=()) -> list[str] | None:
+    """The stations a run or search would change that the user may not plan for, or None if allowed.
+
+    A station manager plans for their own stations only (as they see patient-level lists only
+    there, ``deps.can_see_patient_level``); analysts and admins for any. The stations a request
+    changes are the search's stations, else the scenario's; none named means every station, which
+    is out of a station manager's scope (``["*"]``)."""
+    if user.role != "station_manager":
+        return None
+    scope = list(search_stations or ()) or list(scenario_stations or ())
+    if not scope:
+        return ["*"]
+    outside = sorted({s for s in scope if not deps.can_see_patient_level(user, s)})
+    return outside or None
+
+
+def scope_detail(outside: list[str]) -> str:
+    if outside == ["*"]:
+        return "a station manager runs scenarios for their own stations only: name them in the scenario's stations"
+    return f"a station manager runs scenarios for their own stations only; not yours: {', '.join(outside)}"
+
+
 def _settings(request: Request):
     return deps.get_app_settings(request)
 
@@ -81,7 +106,13 @@ def _status(request: Request, key: str, with_result: bool) -> JobStatus:
                      url=f"/api/simulations/{key}", result=result)  # fmt: skip
 
 
-@router.post("", status_code=202, response_model=JobStatus, responses={422: {"description": "Bad scenario or request."}})
+@router.post("", status_code=202, response_model=JobStatus, responses={
+    **UNAUTHORISED,
+    403: {"model": ErrorBody, "description": "Starting a simulation needs the station_manager, analyst or admin "
+                                             "role; a station manager only for their own stations."},
+    409: NO_CALIBRATION,
+    422: {"description": "Bad scenario or request."},
+})  # fmt: skip
 def start(request: Request, body: SimulationBody, user: Principal = Depends(deps.api_user)) -> JSONResponse:
     """Start a run or a target search in the background; poll the returned ``url``."""
     from valvomo.simulation.calibrate import CalibrationError
@@ -102,6 +133,9 @@ def start(request: Request, body: SimulationBody, user: Principal = Depends(deps
             ask = body.search or SearchBody()
             search = SearchRequest(ask.lever, tuple(ask.stations), ask.target, ask.confidence, ask.step,
                                    ask.maximum, ask.resolution)  # fmt: skip
+        outside = out_of_scope(user, scenario.stations, search.stations if search else ())
+        if outside:
+            raise HTTPException(status_code=403, detail=scope_detail(outside))
         key = _jobs(request).submit(SimulationRequest(body.kind, scenario, spec, search))
     except ScenarioError as error:
         raise HTTPException(status_code=422, detail=str(error)) from None
@@ -110,7 +144,7 @@ def start(request: Request, body: SimulationBody, user: Principal = Depends(deps
     return JSONResponse(_status(request, key, False).model_dump(), status_code=202)
 
 
-@router.get("/calibration")
+@router.get("/calibration", responses={**UNAUTHORISED, 409: NO_CALIBRATION})
 def calibration(request: Request, user: Principal = Depends(deps.api_user)) -> dict[str, Any]:
     """The calibration of the current snapshot: the fitted parameters and the goodness of fit
     (historical shares disclosure-controlled with the profile in force)."""
@@ -133,7 +167,9 @@ def calibration(request: Request, user: Principal = Depends(deps.api_user)) -> d
     }
 
 
-@router.get("/{key}", response_model=JobStatus)
+@router.get("/{key}", response_model=JobStatus, responses={
+    **UNAUTHORISED, 404: {"model": ErrorBody, "description": "No simulation with this key."},
+})  # fmt: skip
 def status(request: Request, key: str, user: Principal = Depends(deps.api_user)) -> JobStatus:
     """Progress of a job, and its result once done."""
     if not key.isalnum() or len(key) > 64:

@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     _install_error_handlers(app)
 
     app.include_router(api.router)
-    app.include_router(importlib.import_module("valvomo.web.api_simulation").router, include_in_schema=False)
+    app.include_router(importlib.import_module("valvomo.web.api_simulation").router)  # in the OpenAPI document (docs/api.md, "Simulations")
     app.include_router(importlib.import_module("valvomo.web.api_segments").router)
     app.include_router(auth_routes.router, include_in_schema=False)
     app.include_router(admin.router, include_in_schema=False)

@@ -5,7 +5,8 @@ a target search as a background job (``web.simulation_jobs``) and redirects to
 the result page, which shows progress while the job runs (it reloads itself
 every few seconds, no script) and the charts, tables and the target-search
 answer when it is done. Running needs the station-manager, analyst or admin
-role; every logged-in user may read results.
+role, and a station manager runs scenarios for their own stations only
+(``api_simulation.out_of_scope``); every logged-in user may read results.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def _form_context(request: Request, user: Principal, form: dict | None = None, e
     form = form or {"opening_days": list(WEEKDAYS[:5]), "policy": "earliest_slot", "replications": "20",
                     "target": "80", "lever": "fte_change.nurse"}  # fmt: skip
     stations = _stations(settings)
+    if user.role == "station_manager":  # they plan for their own stations only (out_of_scope)
+        stations = [s for s in stations if s["station_id"] in user.stations]
     name_key = "name_sv" if lang == "sv" else "name_fi"
     return {
         "form": form,
@@ -63,6 +66,7 @@ def _form_context(request: Request, user: Principal, form: dict | None = None, e
         "levers": [{"id": k, "label": gettext(lang, v)} for k, v in SEARCH_LEVERS.items()],
         "replication_choices": REPLICATION_CHOICES,
         "can_run": user.role in RUNNER_ROLES,
+        "own_stations_only": user.role == "station_manager",
         "has_data": bool(stations),
         "recent": recent_results(SimulationStore(settings), lang),
     }
@@ -90,6 +94,7 @@ def _start(request: Request, user: Principal, form: dict):
     from valvomo.simulation.scenario import ScenarioError
     from valvomo.simulation.search import SearchRequest
     from valvomo.simulation.service import Request as SimulationRequest
+    from valvomo.web.api_simulation import out_of_scope
     from valvomo.web.simulation_jobs import jobs_for
     from valvomo.web.simulation_views import scenario_from_form
 
@@ -108,6 +113,9 @@ def _start(request: Request, user: Principal, form: dict):
             errors["target"] = gettext(lang, "Enter the target as a percentage between 1 and 99.")
     if errors:
         return deps.render(request, "simulation/editor.html", _form_context(request, user, form, errors), status_code=422)
+    if out_of_scope(user, scenario.stations, search.stations if search else ()):
+        errors = {"stations": gettext(lang, "Choose one or more of your own stations: a station manager plans for them only.")}
+        return deps.render(request, "simulation/editor.html", _form_context(request, user, form, errors), status_code=403)
     spec = RunSpec(seed=20240101, replications=replications, workers=settings.simulation_workers, start_method="spawn")
     try:
         key = jobs_for(request.app).submit(SimulationRequest("search" if search else "run", scenario, spec, search))
