@@ -77,7 +77,8 @@ def test_a_run_goes_to_the_background_and_its_result_page_shows_charts(sim_app, 
                           follow_redirects=False)  # fmt: skip
     assert started.status_code == 303
     key = started.headers["location"].rsplit("/", 1)[1]
-    assert jobs_for(sim_app).wait(key, timeout=120).status == "done"
+    state = jobs_for(sim_app).wait(key, timeout=120)
+    assert state.status == "done", state.error
     page = client.get(f"/simulation/results/{key}")
     assert page.status_code == 200
     assert "<h1>More nurses</h1>" in page.text and page.text.count("<svg") == 3
@@ -110,7 +111,8 @@ def test_api_refuses_bad_scenarios_and_runs_a_search(sim_app) -> None:
     })  # fmt: skip
     assert started.status_code == 202
     key = started.json()["key"]
-    assert jobs_for(sim_app).wait(key, timeout=120).status == "done"
+    state = jobs_for(sim_app).wait(key, timeout=120)
+    assert state.status == "done", state.error
     status = client.get(f"/api/simulations/{key}", headers=viewer).json()
     assert status["status"] == "done" and status["result"]["steps"]
     assert status["result"]["steps"][0]["value"] == 0

@@ -47,8 +47,11 @@ def _instants(sources: Sources, start: dt.date, end: dt.date) -> ir.Table:
 
 def earliest_free_day(sources: Sources, instants: ir.Table) -> ir.Table:
     """(instant_day, station_id, profession, first_free_day) for the pools with a free slot."""
-    keys = ["instant", "instant_day", "station_id", "profession"]
-    free = free_slot_days(instants, sources.table("slots"), keys, HORIZON_DAYS)
+    keys = ["_k", "station_id", "profession"]  # _k: the instant's week number (one instant a week)
+    free = free_slot_days(
+        sources, instants, sources.table("slots"), keys, HORIZON_DAYS, weekday=MONDAY, at=MEASURED_AT
+    )
+    free = free.join(instants.select("_k", "instant_day"), "_k")
     return free.group_by(["instant_day", "station_id", "profession"]).aggregate(first_free_day=free._slot_day.min())
 
 
