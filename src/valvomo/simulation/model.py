@@ -92,12 +92,13 @@ class _Unit:
         self.named = [CohortQueue() for _ in range(self.professionals)] if params.policy == "named_professional" else []
         self.regular_share = station.regular_share.get(profession, 0.0) if self.named else 0.0
         total = len(calendar.demand_factor)
+        factor = calendar.demand_for(station.profile)
         self.arrivals = {"urgent": np.zeros(total, np.int64), "non_urgent": np.zeros(total, np.int64)}
         self.expected_urgent = np.zeros(total)
         for demand in station.demand:
             if demand.profession != profession:
                 continue
-            rate = demand.daily_rate * params.demand_scale * calendar.demand_factor
+            rate = demand.daily_rate * params.demand_scale * factor
             u = stream(seed, replication, station.station_id, f"demand:{demand.key}").random(total)
             self.arrivals[demand.urgency] += poisson_by_inversion(u, rate)
             if demand.urgency == "urgent":
@@ -165,7 +166,7 @@ class CountyModel:
             return 0
         rate = sum(d.daily_rate for d in station.demand if d.urgency == "non_urgent") * r / max(1.0 - r, 1e-9)
         cal = self.calendar
-        horizon = cal.demand_factor[cal.warmup : cal.warmup + cal.days] * rate * self.params.demand_scale
+        horizon = cal.demand_for(station.profile)[cal.warmup : cal.warmup + cal.days] * rate * self.params.demand_scale
         u = stream(self.seed, self.replication, station.station_id, "resolved").random(len(horizon))
         return int(poisson_by_inversion(u, horizon).sum())
 
