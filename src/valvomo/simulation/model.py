@@ -15,7 +15,9 @@ SimPy process that, every simulated day:
    ``named_fallback_days``), ``pooled`` (one waiting line per profession across
    all stations, served by whatever same-day capacity each station has left;
    booked half a day later by a separate process so that the order in which
-   stations are processed cannot matter).
+   stations are processed cannot matter). Under every policy the measured share
+   of needs booked later than the earliest free slot (``LaterBooking``) joins
+   the line only after its added delay, its wait counted from the assessment.
 
 Booking in order of assessment into the earliest free slot is the same as
 waiting in a first-come-first-served line served as slots appear, which is how
