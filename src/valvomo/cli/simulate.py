@@ -209,15 +209,21 @@ def calibrate_command(as_json: bool = typer.Option(False, "--json", help="Print 
     console = Console(width=160)
     console.print(f"{calibration.window.start.isoformat()} – {calibration.window.end.isoformat()}, snapshot {params.snapshot_id}")
     table = Table(title=gettext(lang, "Calibrated parameters"))
-    for key in ("station", "profession", "fte", "slots_per_fte_day", "guarantee_share", "demand", "urgent"):
+    for key in ("station", "profession", "fte", "slots_per_fte_day", "guarantee_share", "demand", "urgent",
+                "later_share", "later_delay", "own_profile"):  # fmt: skip
         table.add_column(gettext(lang, LABELS[key]), justify="left" if key in ("station", "profession") else "right")
     for s in params.stations:
         for p, c in s.capacity.items():
             demand = sum(d.daily_rate for d in s.demand if d.profession == p and d.urgency == "non_urgent")
             urgent = sum(d.daily_rate for d in s.demand if d.profession == p and d.urgency == "urgent")
+            later = s.later.get(p)
+            delay = sum(d * w for d, w in zip(later.delays, later.weights, strict=True)) / sum(later.weights) if later else None
             table.add_row(s.name, gettext(lang, PROFESSION_LABELS.get(p, p)), format_number(c.fte, lang, 2),
                           format_number(c.slots_per_fte_day, lang, 1), format_percent(c.guarantee_share, lang),
-                          format_number(demand, lang, 2), format_number(urgent, lang, 2))  # fmt: skip
+                          format_number(demand, lang, 2), format_number(urgent, lang, 2),
+                          format_percent(later.share if later else 0.0, lang),
+                          format_number(delay, lang, 1) if delay is not None else "–",
+                          gettext(lang, LABELS["yes" if s.profile is not None else "no"]))  # fmt: skip
     console.print(table)
     fit = Table(title=gettext(lang, "Goodness of fit"))
     for key in ("station", "historical_7d", "simulated_7d", "historical_wait", "simulated_wait", "fits"):
@@ -236,6 +242,12 @@ def calibrate_command(as_json: bool = typer.Option(False, "--json", help="Print 
         + " | month " + " ".join(f"{v:.2f}" for v in profiles.month)
         + f" | holiday {profiles.holiday:.2f} | capacity by month " + " ".join(f"{v:.2f}" for v in profiles.capacity_month)
     )  # fmt: skip
+    for s in params.stations:
+        if s.profile is not None:
+            console.print(
+                f"{s.name}: weekday " + " ".join(f"{v:.2f}" for v in s.profile.weekday)
+                + " | month " + " ".join(f"{v:.2f}" for v in s.profile.month) + f" | holiday {s.profile.holiday:.2f}"
+            )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

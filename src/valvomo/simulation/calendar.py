@@ -2,7 +2,8 @@
 
 Open days are the scenario's opening weekdays minus Finnish public holidays
 (``valvomo.workdays``, the one source of holidays). Demand on a day is the
-weekday factor times the month factor (summer dip) times the holiday factor;
+weekday factor times the month factor (summer dip) times the holiday factor, from
+the station's own profile where calibration fitted one, else the county's;
 capacity on an open day is the month's capacity factor (staff summer holidays).
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from valvomo.simulation.params import ModelParams
+from valvomo.simulation.params import ModelParams, Profiles
 from valvomo.workdays import is_holiday
 
 T3_HORIZON_DAYS = 182
@@ -28,11 +29,19 @@ class SimCalendar:
     days: int
     weekday: np.ndarray
     open: np.ndarray
-    demand_factor: np.ndarray
+    demand_factor: np.ndarray  # the county's demand profile
     capacity_factor: np.ndarray
+    month: np.ndarray
+    holiday: np.ndarray
 
     def index(self, t: int) -> int:
         return t + self.warmup
+
+    def demand_for(self, profile: Profiles | None) -> np.ndarray:
+        """Demand factor of a station with its own ``profile`` (None: the county's)."""
+        if profile is None:
+            return self.demand_factor
+        return _demand(profile, self.weekday, self.month, self.holiday)
 
     def mondays(self) -> np.ndarray:
         """Simulated times (0-based from the start) of the Mondays in the horizon."""
@@ -49,7 +58,11 @@ def build_calendar(params: ModelParams) -> SimCalendar:
     month = np.array([d.month - 1 for d in dates])
     opening = np.isin(weekday, params.open_weekdays) & ~holiday
     profiles = params.profiles
-    demand = np.asarray(profiles.weekday)[weekday] * np.asarray(profiles.month)[month]
-    demand = np.where(holiday, demand * profiles.holiday, demand)
+    demand = _demand(profiles, weekday, month, holiday)
     capacity = np.where(opening, np.asarray(profiles.capacity_month)[month], 0.0)
-    return SimCalendar(first, params.warmup_days, params.days, weekday, opening, demand, capacity)
+    return SimCalendar(first, params.warmup_days, params.days, weekday, opening, demand, capacity, month, holiday)
+
+
+def _demand(profiles: Profiles, weekday: np.ndarray, month: np.ndarray, holiday: np.ndarray) -> np.ndarray:
+    demand = np.asarray(profiles.weekday)[weekday] * np.asarray(profiles.month)[month]
+    return np.where(holiday, demand * profiles.holiday, demand)

@@ -16,6 +16,7 @@ are the indicator definitions themselves (``valvomo.indicators``):
 - no-shows = cancelled among booked non-urgent T11 contacts;
 - booked later than the earliest free slot = access events against the slots table's earliest
   free slot in the assessment's week (``later.later_booking``);
+- demand profiles = daily counts of the demand, county-wide and per station with enough needs;
 - capacity = the slots table: FTE on duty per working day (professional-days /
   working days), slots per FTE-day, and a monthly capacity factor (staff summer
   holidays);
@@ -69,6 +70,7 @@ FIT_SEED = 7
 CHECK_SEED = 8  # the goodness of fit is measured on other random numbers than the fit used
 CHECK_REPLICATIONS = 20
 SHARE_RANGE = (0.02, 3.0)
+PROFILE_MIN_DAILY = 10.0  # needs per average day for a station's own demand profile (month means from ~200 needs)
 # Stated tolerances of the back-test (docs/simulation.md, tests/simulation/test_calibration_backtest.py).
 TOLERANCE_7D = 0.05  # absolute difference of the 7-day share (checked on other random numbers than the fit)
 TOLERANCE_MEAN_WAIT_DAYS = 1.0  # absolute difference of the mean wait, or
@@ -191,6 +193,8 @@ def calibrate(sources: Sources, *, fit: bool = True, snapshot_id: str = "", work
     streams = _rows(demand.group_by(keys).aggregate(n=demand.count()).order_by(keys))
     daily = _rows(demand.group_by("day").aggregate(n=demand.count()).order_by("day"))
     profiles_demand = _demand_profiles(daily, window)
+    station_daily = _rows(demand.group_by(["station_id", "day"]).aggregate(n=demand.count()).order_by(["station_id", "day"]))
+    station_profiles = _station_profiles(station_daily, window)
 
     capacity, capacity_month = _capacity(sources, window, excluded)
     resolution = _remote_resolution(sources, window)
@@ -220,6 +224,7 @@ def calibrate(sources: Sources, *, fit: bool = True, snapshot_id: str = "", work
                 no_show=no_show.get(sid, 0.0),
                 regular_share={p: regular.get((sid, p), 0.0) for p in caps},
                 later={p: later[sid, p] for p in caps if (sid, p) in later},
+                profile=station_profiles.get(sid),
             )
         )
     if not station_params:
@@ -260,6 +265,19 @@ def _demand_profiles(daily: list[dict], window: Window) -> dict:
     factor = np.where(holiday, expected * hol, expected)
     scale = factor.mean() or 1.0
     return {"weekday": tuple(w / scale for w in wd), "month": mo, "holiday": hol}
+
+
+def _station_profiles(rows: list[dict], window: Window) -> dict[str, Profiles]:
+    """A station's own weekday, month and holiday demand profile where it has enough needs to estimate
+    one (``PROFILE_MIN_DAILY`` on an average day); the others keep the county's profile."""
+    by_station: dict[str, list[dict]] = {}
+    for r in rows:
+        by_station.setdefault(r["station_id"], []).append(r)
+    out = {}
+    for sid, daily in by_station.items():
+        if sum(r["n"] for r in daily) / window.days >= PROFILE_MIN_DAILY:
+            out[sid] = Profiles(**_demand_profiles(daily, window))
+    return out
 
 
 def _capacity(sources: Sources, window: Window, excluded: set[str]) -> tuple[dict, tuple[float, ...]]:
@@ -358,7 +376,7 @@ def _with_shares(params: ModelParams, shares: dict[tuple[str, str], float]) -> M
             p: Capacity(c.fte, c.slots_per_fte_day, round(shares.get((s.station_id, p), c.guarantee_share), 5), c.professionals)
             for p, c in s.capacity.items()
         }
-        stations.append(StationParams(s.station_id, s.name, s.demand, caps, s.remote_resolution, s.no_show, s.regular_share, s.later))
+        stations.append(StationParams(s.station_id, s.name, s.demand, caps, s.remote_resolution, s.no_show, s.regular_share, s.later, s.profile))
     return params.replace(stations=tuple(stations))
 
 

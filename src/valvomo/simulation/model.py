@@ -15,7 +15,9 @@ SimPy process that, every simulated day:
    ``named_fallback_days``), ``pooled`` (one waiting line per profession across
    all stations, served by whatever same-day capacity each station has left;
    booked half a day later by a separate process so that the order in which
-   stations are processed cannot matter).
+   stations are processed cannot matter). Under every policy the measured share
+   of needs booked later than the earliest free slot (``LaterBooking``) joins
+   the line only after its added delay, its wait counted from the assessment.
 
 Booking in order of assessment into the earliest free slot is the same as
 waiting in a first-come-first-served line served as slots appear, which is how
@@ -92,12 +94,13 @@ class _Unit:
         self.named = [CohortQueue() for _ in range(self.professionals)] if params.policy == "named_professional" else []
         self.regular_share = station.regular_share.get(profession, 0.0) if self.named else 0.0
         total = len(calendar.demand_factor)
+        factor = calendar.demand_for(station.profile)
         self.arrivals = {"urgent": np.zeros(total, np.int64), "non_urgent": np.zeros(total, np.int64)}
         self.expected_urgent = np.zeros(total)
         for demand in station.demand:
             if demand.profession != profession:
                 continue
-            rate = demand.daily_rate * params.demand_scale * calendar.demand_factor
+            rate = demand.daily_rate * params.demand_scale * factor
             u = stream(seed, replication, station.station_id, f"demand:{demand.key}").random(total)
             self.arrivals[demand.urgency] += poisson_by_inversion(u, rate)
             if demand.urgency == "urgent":
@@ -165,7 +168,7 @@ class CountyModel:
             return 0
         rate = sum(d.daily_rate for d in station.demand if d.urgency == "non_urgent") * r / max(1.0 - r, 1e-9)
         cal = self.calendar
-        horizon = cal.demand_factor[cal.warmup : cal.warmup + cal.days] * rate * self.params.demand_scale
+        horizon = cal.demand_for(station.profile)[cal.warmup : cal.warmup + cal.days] * rate * self.params.demand_scale
         u = stream(self.seed, self.replication, station.station_id, "resolved").random(len(horizon))
         return int(poisson_by_inversion(u, horizon).sum())
 

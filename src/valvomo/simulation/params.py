@@ -94,6 +94,7 @@ class StationParams:
     no_show: float  # share of booked visits that do not take place (the slot is lost)
     regular_share: dict[str, float] = field(default_factory=dict)  # non-urgent needs of listed regulars
     later: dict[str, LaterBooking] = field(default_factory=dict)  # per profession: booked later by choice
+    profile: Profiles | None = None  # the station's own demand profile (weekday, month, holiday); None: the county's
 
     def professions(self) -> tuple[str, ...]:
         return tuple(p for p in PROFESSIONS if p in self.capacity)
@@ -168,11 +169,16 @@ def params_from_dict(data: dict) -> ModelParams:
             later={
                 p: LaterBooking(b["share"], tuple(b["delays"]), tuple(b["weights"])) for p, b in s.get("later", {}).items()
             },
+            profile=_profiles(s["profile"]) if s.get("profile") else None,
         )
         for s in data["stations"]
     )
-    profiles = Profiles(**{k: tuple(v) if isinstance(v, list) else v for k, v in data["profiles"].items()})
+    profiles = _profiles(data["profiles"])
     rest = {k: v for k, v in data.items() if k not in ("stations", "profiles")}
     rest["start"] = dt.date.fromisoformat(rest["start"])
     rest["open_weekdays"] = tuple(rest["open_weekdays"])
     return ModelParams(stations=stations, profiles=profiles, **rest)
+
+
+def _profiles(data: dict) -> Profiles:
+    return Profiles(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})

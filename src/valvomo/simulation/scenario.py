@@ -271,7 +271,7 @@ def apply_scenario(params: ModelParams, scenario: Scenario) -> ModelParams:
                 for d in demand
             )
         regular = {p: s.regular_share.get(p, 0.0) for p in caps}
-        stations.append(StationParams(s.station_id, s.name, demand, caps, resolution, s.no_show, regular, s.later))
+        stations.append(StationParams(s.station_id, s.name, demand, caps, resolution, s.no_show, regular, s.later, s.profile))
     changes: dict[str, Any] = {"stations": tuple(stations)}
     if levers.opening_days is not None:
         changes["open_weekdays"] = tuple(sorted(WEEKDAYS.index(d) for d in levers.opening_days))
