@@ -21,7 +21,8 @@ LAYERS: list[set[str]] = [
     {"workdays", "config"},
     {"warehouse", "appdb"},
     {"ingest", "synth"},
-    {"indicators", "segments", "simulation"},
+    {"indicators"},
+    {"segments", "simulation"},  # engines built on the indicators' definitions; independent of each other
     {"disclosure"},
     {"services"},
     {"programme"},
@@ -74,3 +75,15 @@ def test_import_linter_contract_holds():
     exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
     result = subprocess.run([exe], capture_output=True, text=True, cwd=SRC.parents[1])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_segment_and_simulation_engines_do_not_import_each_other():
+    """Siblings in one layer (``valvomo.segments | valvomo.simulation`` in the contract) stay independent."""
+    crossings = []
+    for engine, other in (("segments", "simulation"), ("simulation", "segments")):
+        for path in sorted((SRC / engine).rglob("*.py")):
+            for line, name in _imports(path):
+                if name.split(".")[1] == other:
+                    crossings.append(f"{path.relative_to(SRC)}:{line} imports {name}")
+    assert not crossings, "\n".join(crossings)
+
