@@ -57,6 +57,14 @@ def test_html_report_contains_the_measures_table(logged_in, settings, audit_acti
     assert '<html lang="fi">' in client.get("/programmes").text
 
 
+def test_the_report_cites_the_countys_segment_and_care_gap_figures(logged_in):
+    html = logged_in("viewer").get("/programmes/rrp-lansi-uusimaa/report?period=2024Q4&format=html&lang=fi").text
+    segments = next(t for t in html_tables(html) if t["id"] == "table-segments")
+    names = [row[0] for row in segments["rows"]]
+    assert len(names) >= 4 and any("Gini" in name for name in names)  # utilisation figures and care-gap rules
+    assert all(row[1] for row in segments["rows"])  # a value or the redaction marker, never blank
+
+
 def test_pdf_report(logged_in):
     response = logged_in("viewer").get("/programmes/rrp-lansi-uusimaa/report?period=2023Q4&format=pdf&lang=en")
     assert response.status_code == 200

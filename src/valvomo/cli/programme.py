@@ -150,7 +150,7 @@ def report_command(
     from valvomo.appdb import session_scope
     from valvomo.programme.indicator_values import ResultsServiceValues
     from valvomo.programme.service import ProgrammeError
-    from valvomo.reports import FORMATS, build_report, render
+    from valvomo.reports import FORMATS, build_report, cited_segment_figures, render
 
     if fmt not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -162,7 +162,7 @@ def report_command(
         with session_scope(settings) as session:
             content = build_report(
                 session, programme_id, period, language, ResultsServiceValues(settings),
-                profile=settings.disclosure_profile,
+                profile=settings.disclosure_profile, segments=cited_segment_figures(settings, language),
             )
             data = render(content, fmt)
     except (ProgrammeError, ValueError) as exc:

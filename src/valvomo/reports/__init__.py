@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 from valvomo.reports.model import ReportContent
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.orm import Session
 
     from valvomo.config import Settings
     from valvomo.programme.indicator_values import IndicatorValues
+    from valvomo.services.segment_summary import SegmentFigure
 
 FORMATS = ("html", "pdf", "docx")
 MEDIA_TYPES = {
@@ -43,12 +46,28 @@ def build_report(
     values: IndicatorValues | None,
     *,
     profile: str = "standard",
+    segments: Sequence[SegmentFigure] = (),
 ) -> ReportContent:
-    """The report content of a stored programme (``period`` None: the latest assessed)."""
+    """The report content of a stored programme (``period`` None: the latest assessed), citing the
+    county's segment and care-gap figures ``segments`` (see ``cited_segment_figures``)."""
     from valvomo.programme.service import get_programme
     from valvomo.reports.content import build_content
 
-    return build_content(get_programme(session, programme_id), period, lang, values, profile=profile)
+    return build_content(
+        get_programme(session, programme_id), period, lang, values, profile=profile, segments=segments
+    )
+
+
+def cited_segment_figures(settings: Settings, lang: str) -> list[SegmentFigure]:
+    """The segment and care-gap figures a report cites, protected with the configured profile; none
+    when the warehouse has no data for them (the report then has no segment section)."""
+    from valvomo.services.results import EmptyWarehouseError, MissingTableError, UnsupportedQueryError
+    from valvomo.services.segment_summary import segment_figures
+
+    try:
+        return segment_figures(settings, lang=lang, profile=settings.disclosure_profile)
+    except (EmptyWarehouseError, MissingTableError, UnsupportedQueryError):
+        return []
 
 
 def render(content: ReportContent, fmt: str) -> bytes:
@@ -83,5 +102,8 @@ def report_bytes(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected html, pdf or docx")
     values = values if values is not None else ResultsServiceValues(settings)
-    content = build_report(session, programme_id, period, lang, values, profile=settings.disclosure_profile)
+    content = build_report(
+        session, programme_id, period, lang, values, profile=settings.disclosure_profile,
+        segments=cited_segment_figures(settings, lang),
+    )
     return RenderedReport(content, render(content, fmt), MEDIA_TYPES[fmt], content.filename(fmt))

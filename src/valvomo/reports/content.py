@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -41,6 +42,8 @@ from valvomo.reports.model import (
     Table,
 )
 from valvomo.services.i18n import gettext
+from valvomo.services.periods import format_period
+from valvomo.services.segment_summary import SegmentFigure
 
 LANGS = ("fi", "sv", "en")
 _UNIT_SUFFIX = {
@@ -85,8 +88,11 @@ def _blocks_from_text(body: str, lang: str | None) -> list[Paragraph | BulletLis
 
 
 class _Builder:
-    def __init__(self, overview: ProgrammeOverview, lang: str, profile: str):
+    def __init__(
+        self, overview: ProgrammeOverview, lang: str, profile: str, segments: Sequence[SegmentFigure] = ()
+    ):
         self.o = overview
+        self.segments = list(segments)
         self.p = overview.programme
         self.lang = lang
         self.profile = profile
@@ -195,6 +201,9 @@ class _Builder:
         if o.budget.lines or any(s.budget_cents for s in p.spearheads):
             number += 1
             sections.append(self.budget_section(str(number)))
+        if self.segments:
+            number += 1
+            sections.append(self.segments_section(str(number)))
         number += 1
         sections.append(self.methods_section(str(number)))
         return ReportContent(
@@ -747,6 +756,20 @@ class _Builder:
             )
         return section
 
+    def segments_section(self, number: str) -> Section:
+        """The county's segment and care-gap figures (``services.segment_summary``), disclosure-controlled
+        before they reach the report, for the seeds' "right service for each segment"."""
+        section = Section("segments", number, self.t("segments"), 1)
+        period = format_period(self.segments[0].period, self.lang)
+        source = self.o.provenance
+        snapshot = source.snapshot_id if source is not None and source.snapshot_id else NO_VALUE
+        section.blocks.append(Paragraph(self.t("segments_intro", snapshot=snapshot, period=period)))
+        rows = [Row([Cell(f.name, header=True), Cell(f.text, numeric=True)]) for f in self.segments]
+        section.blocks.append(
+            Table("table-segments", self.caption(self.t("segments")), [self.t("segment_figure"), self.t("segment_value")], rows)
+        )
+        return section
+
     def methods_section(self, number: str) -> Section:
         section = Section("methods", number, self.t("methods"), 1)
         legend = Table(
@@ -775,8 +798,10 @@ def build_content(
     *,
     profile: str = "standard",
     generated: dt.date | None = None,
+    segments: Sequence[SegmentFigure] = (),
 ) -> ReportContent:
-    """The report of ``programme`` at ``period`` in ``lang`` (fi, sv or en)."""
+    """The report of ``programme`` at ``period`` in ``lang`` (fi, sv or en); ``segments``: the county's
+    segment and care-gap figures to cite (a section of their own when there are any)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected fi, sv or en")
     if period is not None:
@@ -787,4 +812,4 @@ def build_content(
             f"{period!r} is not a reporting period of {programme.id!r}; periods: {', '.join(programme.period_labels)}"
         )
     overview = build_overview(programme, period, values)
-    return _Builder(overview, lang, profile).build(generated or dt.date.today())
+    return _Builder(overview, lang, profile, segments).build(generated or dt.date.today())

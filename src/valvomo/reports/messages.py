@@ -244,6 +244,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Funding need of the work packages",
     },
     "methods": {"fi": "Menetelmät ja tietosuoja", "sv": "Metoder och dataskydd", "en": "Methods and disclosure control"},
+    "segments": {"fi": "Asiakkuussegmentit ja hoitopudokkaat", "sv": "Kundsegment och vårdluckor", "en": "Customer segments and care gaps"},
+    "segments_intro": {
+        "fi": "Alueen asiakkuussegmentoinnin ja hoitopudokkaiden tunnusluvut tietovarastosta {snapshot}, koko alue, {period}.",
+        "sv": "Områdets kundsegment och vårdluckor ur datalagret {snapshot}, hela området, {period}.",
+        "en": "The county's customer-segment and care-gap figures from the warehouse snapshot {snapshot}, whole county, {period}.",
+    },
+    "segment_figure": {"fi": "Tunnusluku", "sv": "Nyckeltal", "en": "Figure"},
+    "segment_value": {"fi": "Arvo", "sv": "Värde", "en": "Value"},
     "meter_legend_caption": {
         "fi": "Prosessimittarin vaiheet",
         "sv": "Processmätarens steg",
