@@ -48,12 +48,19 @@ def settings(small_county, examples_database, tmp_path) -> Settings:
     return Settings(home=small_county, database_url=f"sqlite:///{database}")
 
 
+# Sessions handed out by ``programme``: an instance keeps only a weak reference to its session, so a
+# session nobody holds is collected and its objects detach (a lazy load then fails, when the garbage
+# collector happens to run in between — an order-dependent failure seen in CI).
+_OPEN_SESSIONS: list = []
+
+
 def programme(settings: Settings, programme_id: str):
     """The stored programme, loaded in a session that stays open for the caller's reading."""
     from valvomo.appdb import get_sessionmaker
     from valvomo.programme.service import get_programme
 
     session = get_sessionmaker(settings)()
+    _OPEN_SESSIONS.append(session)
     return get_programme(session, programme_id)
 
 
