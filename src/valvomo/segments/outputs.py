@@ -29,27 +29,16 @@ from valvomo.indicators.common import group_keys
 from valvomo.indicators.continuity import patient_continuity
 from valvomo.indicators.registry import Query
 from valvomo.indicators.utilisation import top_decile
+from valvomo.segments.shares import DECIMALS, segment_mix_of, share_rows
 from valvomo.segments.utilisation import UtilisationSpec, patient_segments
 from valvomo.warehouse.sources import Sources
 
-DECIMALS = 12
 LORENZ_POINTS = 10
 LORENZ_BINS = tuple(str(10 * k) for k in range(1, LORENZ_POINTS + 1))
 
 
 def segment_mix(sources: Sources, query: Query, spec: UtilisationSpec | None = None) -> ir.Table:
-    rows = patient_segments(sources, query, spec)
-    keys = group_keys(query)
-    counts = rows.group_by([*keys, "segment"]).aggregate(numerator=lambda t: t.count())
-    whole = ibis.window(group_by=[counts[k] for k in keys])
-    counts = counts.mutate(denominator=counts.numerator.sum().over(whole))
-    return counts.select(
-        *keys,
-        bin=counts.segment,
-        numerator=counts.numerator,
-        denominator=counts.denominator,
-        value=(counts.numerator.cast("float64") / counts.denominator.cast("float64")).round(DECIMALS),
-    )
+    return segment_mix_of(patient_segments(sources, query, spec), group_keys(query))
 
 
 def segment_remote_share(sources: Sources, query: Query, spec: UtilisationSpec | None = None) -> ir.Table:
@@ -58,13 +47,7 @@ def segment_remote_share(sources: Sources, query: Query, spec: UtilisationSpec |
     sums = rows.group_by([*keys, "segment"]).aggregate(
         numerator=lambda t: t.remote_contacts.sum(), denominator=lambda t: t.contacts.sum()
     )
-    return sums.select(
-        *keys,
-        bin=sums.segment,
-        numerator=sums.numerator,
-        denominator=sums.denominator,
-        value=(sums.numerator.cast("float64") / sums.denominator.cast("float64")).round(DECIMALS),
-    )
+    return share_rows(sums, keys)
 
 
 def segment_coci(sources: Sources, query: Query, spec: UtilisationSpec | None = None) -> ir.Table:

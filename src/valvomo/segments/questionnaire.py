@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from valvomo.indicators.common import period_label, restrict_dates
 from valvomo.segments.config_files import PathKey, read_config
+from valvomo.segments.shares import segment_mix_of
 
 DEFAULT_FILE = Path(__file__).with_name("questionnaire.yaml")
 AXES = ("resources", "complexity")
@@ -201,14 +202,4 @@ def latest_answers(answers: ir.Table, qset: QuestionnaireSet, query) -> ir.Table
 def segment_mix(sources, query, qset: QuestionnaireSet) -> ir.Table:
     """Per period (and station): patients per questionnaire segment (bin) / patients with an answer."""
     rows = latest_answers(sources.table("questionnaire_answers"), qset, query)
-    keys = ["period", *query.dimension_columns()]
-    counts = rows.group_by([*keys, "segment"]).aggregate(numerator=lambda t: t.count())
-    whole = ibis.window(group_by=[counts[k] for k in keys])
-    counts = counts.mutate(denominator=counts.numerator.sum().over(whole))
-    return counts.select(
-        *keys,
-        bin=counts.segment,
-        numerator=counts.numerator,
-        denominator=counts.denominator,
-        value=(counts.numerator.cast("float64") / counts.denominator.cast("float64")).round(SCORE_DECIMALS),
-    )
+    return segment_mix_of(rows, ["period", *query.dimension_columns()])
