@@ -495,10 +495,13 @@ def stacked_shares(
             )
             bottom = bottom + heights
         shown = [textwrap.fill(str(c), 22) for c in (category_labels or categories)]  # names, wrapped
-        axes.set_xticks(x, shown, rotation=0 if len(categories) <= 8 else 45)
+        rotated = len(categories) > 8
+        axes.set_xticks(x, shown, rotation=45 if rotated else 0, ha="right" if rotated else "center",
+                        rotation_mode="anchor")  # fmt: skip
         axes.set_ylim(0, max(1.0, float(bottom.max()) if len(bottom) else 1.0))
         axes.set_ylabel(y_label)
         _style_axes(axes, value_format)
-        axes.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+        # above the bars: below them the legend would overlap labels that are rotated or wrapped
+        axes.legend(frameon=False, fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0),
                     ncols=max(len(stacks), 1))
         return _render(figure, _chart_id("stack", tuple(categories), stacks, title), title, desc)
