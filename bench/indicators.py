@@ -135,6 +135,20 @@ def timed(fn: Callable[[], None]) -> tuple[float, float]:
     return time.perf_counter() - wall, cpu_seconds() - cpu
 
 
+def ensure_county(folder: Path, population: int, years: int) -> None:
+    """Generate the synthetic county into ``folder`` unless the same size is there already (generation
+    takes minutes at a million residents; every benchmark reuses the folder)."""
+    from valvomo.synth import generate
+
+    marker = folder / ".complete"
+    wanted = f"{population}:{years}"
+    if not marker.exists() or marker.read_text() != wanted:
+        t0 = time.perf_counter()
+        generate(folder, population=population, years=years, fmt="parquet", progress=True)
+        marker.write_text(wanted)
+        console.print(f"generated in {time.perf_counter() - t0:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--population", type=int, default=1_000_000)
@@ -150,16 +164,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from valvomo.ingest import ingest_folder
-    from valvomo.synth import generate
     from valvomo.warehouse.store import Warehouse
 
-    marker = args.data / ".complete"
-    wanted = f"{args.population}:{args.years}"
-    if not marker.exists() or marker.read_text() != wanted:
-        t0 = time.perf_counter()
-        generate(args.data, population=args.population, years=args.years, fmt="parquet", progress=True)
-        marker.write_text(wanted)
-        console.print(f"generated in {time.perf_counter() - t0:.1f} s")
+    ensure_county(args.data, args.population, args.years)
 
     home = Path(tempfile.mkdtemp(prefix="valvomo-bench-home-"))
     try:

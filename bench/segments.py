@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from indicators import PeakMemory, console, cpu_seconds, scan_sql, timed, used_columns  # noqa: E402
+from indicators import PeakMemory, console, cpu_seconds, ensure_county, scan_sql, timed, used_columns  # noqa: E402
 from valvomo.config import Settings  # noqa: E402
 from valvomo.indicators.registry import Query  # noqa: E402
 from valvomo.indicators.runner import expression, stage_cache  # noqa: E402
@@ -53,16 +53,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from valvomo.ingest import ingest_folder
-    from valvomo.synth import generate
     from valvomo.warehouse.store import Warehouse
 
-    marker = args.data / ".complete"
-    wanted = f"{args.population}:{args.years}"
-    if not marker.exists() or marker.read_text() != wanted:
-        t0 = time.perf_counter()
-        generate(args.data, population=args.population, years=args.years, fmt="parquet", progress=True)
-        marker.write_text(wanted)
-        console.print(f"generated in {time.perf_counter() - t0:.1f} s")
+    ensure_county(args.data, args.population, args.years)
     home = Path(tempfile.mkdtemp(prefix="valvomo-bench-seg-home-"))
     try:
         settings = Settings(home=home)
