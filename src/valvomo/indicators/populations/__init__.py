@@ -1,0 +1,9 @@
+"""Shared populations of the indicator engine (docs/populations.md).
+
+Each module defines its populations once and registers them in ``POPULATIONS``; importing this package
+registers them all.
+"""
+
+from valvomo.indicators.populations.base import POPULATIONS, Population, register
+
+__all__ = ["POPULATIONS", "Population", "register"]
