@@ -4,7 +4,8 @@ Rows come from ``valvomo.services.segments`` / ``services.caregaps`` with the
 viewer's disclosure profile; this module only arranges them into the shared
 ``view_models.TableModel`` and draws the charts with ``web.charts`` (server-side
 SVG). Page models are cached per snapshot, language and profile like the other
-dashboard pages (``view_models.cached``).
+dashboard pages (``view_models.cached``); the questionnaire mix also per version of
+the form answers (``services.segments.form_answers_version``), so a saved answer shows.
 """
 
 from __future__ import annotations
@@ -28,14 +29,17 @@ def segment_store(ctx: ViewContext):
 
 
 def _rows(ctx: ViewContext, outputs: list[str], period: str, by: tuple[str, ...]) -> list[dict]:
-    from valvomo.services.segments import segment_rows
+    from valvomo.services.segments import QUESTIONNAIRE_OUTPUT, form_answers_version, segment_rows
 
     def load() -> list[dict]:
         with QUERY_LOCK:
             return segment_rows(ctx.settings, outputs, period=period, by=by, profile=ctx.profile,
                                 store=segment_store(ctx))  # fmt: skip
 
-    return cached(ctx, "segment_rows", {"outputs": ",".join(outputs), "period": period, "by": ",".join(by)}, load)
+    params = {"outputs": ",".join(outputs), "period": period, "by": ",".join(by)}
+    if QUESTIONNAIRE_OUTPUT in outputs:  # form answers change the mix between snapshots
+        params["answers"] = form_answers_version(ctx.settings)
+    return cached(ctx, "segment_rows", params, load)
 
 
 def segment_name(ctx: ViewContext, segment: str) -> str:
