@@ -22,6 +22,19 @@ PAGE_KEYS = {"segment-mix": "mix", "segment-lorenz": "lorenz", "segment-concentr
              "segment-evidence": "evidence", "questionnaire-mix": "questionnaire"}  # fmt: skip
 
 
+def output_href(ref: str) -> str:
+    """The dashboard page of an output reference (``services.outputs``): an indicator's own page, the
+    care-gap page for a care-gap rule, the segment page for the other segment outputs."""
+    from valvomo.segments.registry import SEGMENT_REGISTRY
+    from valvomo.services.outputs import split_ref
+    from valvomo.services.segments import CARE_GAP_OUTPUT
+
+    output_id = split_ref(ref)[0]
+    if output_id == CARE_GAP_OUTPUT:
+        return "/caregaps"
+    return "/segments" if output_id in SEGMENT_REGISTRY else f"/indicators/{output_id}"
+
+
 def segment_store(ctx: ViewContext):
     from valvomo.services.segments import segment_store as store
 
