@@ -6,7 +6,6 @@ from __future__ import annotations
 import textwrap
 
 import programme_pages_support as support
-import pytest
 
 from valvomo.appdb import session_scope
 from valvomo.programme import service
