@@ -18,15 +18,14 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from valvomo.cli._console import data_console, fail, styled
 from valvomo.cli._help import h
+from valvomo.cli._unsuppressed import audit_unsuppressed, resolve_profile, token_option, unsuppressed_option
 
 FORMATS = ("table", "csv", "json")
 DIMENSION_COLUMN_ORDER = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
 PAYLOAD_ORDER = ("value", "numerator", "denominator", "n")
-UNSUPPRESSED_NOTE = "Note: --unsuppressed output is not disclosure-controlled; do not share it."
 DEFAULT_DOCS = Path("docs/indicators.md")
 
 err = data_console(stderr=True)
@@ -43,41 +42,6 @@ def _date(text: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise _fail(f"{option} must be a date YYYY-MM-DD, got {text!r}") from None
-
-
-def _authorised_analyst(settings, token: str | None) -> str:
-    """The username behind ``token`` when it is a live token of an active analyst; else exit 2.
-
-    The CLI reads the warehouse directly, so the app database is the only place that knows who
-    may see unsuppressed figures: the same token and role rule as the API's ``unsuppressed``."""
-    from valvomo.appdb import session_scope, upgrade_to_head
-    from valvomo.web.auth.tokens import user_for_token
-
-    if not token:
-        raise _fail(
-            "--unsuppressed needs an analyst's API token: pass --token TOKEN or set VALVOMO_API_TOKEN "
-            "(an administrator issues one with `valvomo user token USERNAME`)"
-        )
-    upgrade_to_head(settings)
-    with session_scope(settings) as db:
-        user = user_for_token(db, token)
-        if user is None:
-            raise _fail("--unsuppressed: the token is unknown, revoked or its user is deactivated")
-        if user.role != "analyst":
-            raise _fail(f"--unsuppressed: user {user.username!r} has the role {user.role!r}; only analysts may")
-        return user.username
-
-
-def _audit_unsuppressed(settings, username: str, indicators: list[str], by: str, period: str,
-                        first: dt.date | None, last: dt.date | None, rows: int) -> None:
-    """Write the use of ``--unsuppressed`` to the audit log (who, what query, how many rows)."""
-    from valvomo.appdb import session_scope
-    from valvomo.web.auth import audit
-
-    detail = {"indicators": ",".join(indicators) or "all", "by": by, "period": period,
-              "from": str(first or ""), "to": str(last or ""), "rows": rows}
-    with session_scope(settings) as db:
-        audit.record(db, audit.CLI_UNSUPPRESSED, username=username, detail=detail, client_ip="cli")
 
 
 def output_columns(rows: list[dict]) -> list[str]:
@@ -184,13 +148,8 @@ def indicators(
         help=h("Keep periods that lie entirely on or before this date (YYYY-MM-DD)."),
     ),
     output: str = typer.Option("table", "--format", metavar="FORMAT", help=h("table, csv or json.")),
-    unsuppressed: bool = typer.Option(
-        False, "--unsuppressed",
-        help=h("No disclosure control: needs an analyst's API token (--token or VALVOMO_API_TOKEN); audit-logged."),
-    ),
-    token: str = typer.Option(
-        None, "--token", metavar="TOKEN", help=h("API token of an analyst (default: VALVOMO_API_TOKEN).")
-    ),
+    unsuppressed: bool = unsuppressed_option(),
+    token: str = token_option(),
 ) -> None:
     """Print indicator results (indicators.md, output contract), disclosure-controlled by default."""
     from valvomo.config import get_settings
@@ -210,8 +169,7 @@ def indicators(
         raise _fail(f"--period must be month, quarter or year, got {period!r}")
     first, last = _date(start, "--from"), _date(end, "--to")
     settings = get_settings()
-    profile = "none" if unsuppressed else settings.disclosure_profile
-    analyst = _authorised_analyst(settings, token or settings.api_token) if unsuppressed else None
+    profile, analyst = resolve_profile(settings, unsuppressed, token)
     try:
         validate_targets(settings)
         store = ResultStore(settings)
@@ -222,8 +180,7 @@ def indicators(
         raise _fail(str(error)) from None
 
     if analyst is not None:
-        _audit_unsuppressed(settings, analyst, indicator or [], by, period, first, last, len(rows))
-        err.print(Text(UNSUPPRESSED_NOTE, style="yellow"))
+        audit_unsuppressed(settings, analyst, indicator or [], by, period, first, last, len(rows))
     if output == "json":
         err.print(profile_label(profile, settings.language), highlight=False)
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")

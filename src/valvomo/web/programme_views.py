@@ -32,6 +32,7 @@ from valvomo.programme.service import ProgrammeSummary
 from valvomo.programme.targets import STATUS_MSGIDS
 from valvomo.web import charts, i18n
 from valvomo.web.i18n import N_
+from valvomo.web.segment_views import output_href
 
 DOMAIN = "programmes"
 REPORT_FORMATS: tuple[tuple[str, str], ...] = (("html", "HTML"), ("pdf", "PDF"), ("docx", "Word (DOCX)"))
@@ -477,7 +478,7 @@ def indicator_line(result: LinkResult, lang: str, profile: str, fallback: str) -
         key=result.key,
         dom_id=f"indicator-{result.key}",
         name=names,
-        href=f"/indicators/{result.indicator_id}" if result.source == "registry" and result.indicator_id else None,
+        href=output_href(result.indicator_id) if result.source == "registry" and result.indicator_id else None,
         source=gettext(lang, SOURCE_LABELS.get(result.source, result.source)),
         scope=gettext(lang, SCOPE_LABELS.get(result.scope, result.scope)),
         unit=gettext(lang, UNIT_LABELS.get(result.kind, result.kind)),
@@ -827,7 +828,7 @@ def comparison_page(comparison: Comparison, lang: str, profile: str) -> Comparis
             cells.append((line.value, period_text(compared, lang), line.status, line.status_text))
         indicators.append(
             SideBySide(entry.indicator_id, localise(entry.names, lang) if entry.names else Text(entry.indicator_id),
-                       f"/indicators/{entry.indicator_id}", cells)  # fmt: skip
+                       output_href(entry.indicator_id), cells)  # fmt: skip
         )
     programmes = [
         (p.id, names[p.id], [Option(label, period_text(label, lang), label == comparison.periods[p.id])

@@ -4,7 +4,8 @@ Rows come from ``valvomo.services.segments`` / ``services.caregaps`` with the
 viewer's disclosure profile; this module only arranges them into the shared
 ``view_models.TableModel`` and draws the charts with ``web.charts`` (server-side
 SVG). Page models are cached per snapshot, language and profile like the other
-dashboard pages (``view_models.cached``).
+dashboard pages (``view_models.cached``); the questionnaire mix also per version of
+the form answers (``services.segments.form_answers_version``), so a saved answer shows.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ PAGE_KEYS = {"segment-mix": "mix", "segment-lorenz": "lorenz", "segment-concentr
              "segment-evidence": "evidence", "questionnaire-mix": "questionnaire"}  # fmt: skip
 
 
+def output_href(ref: str) -> str:
+    """The dashboard page of an output reference (``services.outputs``): an indicator's own page, the
+    care-gap page for a care-gap rule, the segment page for the other segment outputs."""
+    from valvomo.segments.registry import SEGMENT_REGISTRY
+    from valvomo.services.outputs import split_ref
+    from valvomo.services.segments import CARE_GAP_OUTPUT
+
+    output_id = split_ref(ref)[0]
+    if output_id == CARE_GAP_OUTPUT:
+        return "/caregaps"
+    return "/segments" if output_id in SEGMENT_REGISTRY else f"/indicators/{output_id}"
+
+
 def segment_store(ctx: ViewContext):
     from valvomo.services.segments import segment_store as store
 
@@ -28,14 +42,17 @@ def segment_store(ctx: ViewContext):
 
 
 def _rows(ctx: ViewContext, outputs: list[str], period: str, by: tuple[str, ...]) -> list[dict]:
-    from valvomo.services.segments import segment_rows
+    from valvomo.services.segments import QUESTIONNAIRE_OUTPUT, form_answers_version, segment_rows
 
     def load() -> list[dict]:
         with QUERY_LOCK:
             return segment_rows(ctx.settings, outputs, period=period, by=by, profile=ctx.profile,
                                 store=segment_store(ctx))  # fmt: skip
 
-    return cached(ctx, "segment_rows", {"outputs": ",".join(outputs), "period": period, "by": ",".join(by)}, load)
+    params = {"outputs": ",".join(outputs), "period": period, "by": ",".join(by)}
+    if QUESTIONNAIRE_OUTPUT in outputs:  # form answers change the mix between snapshots
+        params["answers"] = form_answers_version(ctx.settings)
+    return cached(ctx, "segment_rows", params, load)
 
 
 def segment_name(ctx: ViewContext, segment: str) -> str:
