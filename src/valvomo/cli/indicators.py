@@ -21,7 +21,6 @@ from rich.table import Table
 from rich.text import Text
 
 from valvomo.cli._console import data_console, fail, styled
-from valvomo.cli._help import h
 
 FORMATS = ("table", "csv", "json")
 DIMENSION_COLUMN_ORDER = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
@@ -162,34 +161,34 @@ def indicators(
         "--indicator",
         "-i",
         metavar="ID",
-        help=h("Indicator id (repeatable). Default: every indicator the data allow."),
+        help="Indicator id (repeatable). Default: every indicator the data allow.",
     ),
     by: str = typer.Option(
         "",
         "--by",
         metavar="DIM,...",
-        help=h("Comma-separated dimensions: station, profession, municipality, age_band, language, contact_class."),
+        help="Comma-separated dimensions: station, profession, municipality, age_band, language, contact_class.",
     ),
-    period: str = typer.Option("quarter", "--period", metavar="PERIOD", help=h("month, quarter or year.")),
+    period: str = typer.Option("quarter", "--period", metavar="PERIOD", help="month, quarter or year."),
     start: str = typer.Option(
         None,
         "--from",
         metavar="DATE",
-        help=h("Keep periods that lie entirely on or after this date (YYYY-MM-DD)."),
+        help="Keep periods that lie entirely on or after this date (YYYY-MM-DD).",
     ),
     end: str = typer.Option(
         None,
         "--to",
         metavar="DATE",
-        help=h("Keep periods that lie entirely on or before this date (YYYY-MM-DD)."),
+        help="Keep periods that lie entirely on or before this date (YYYY-MM-DD).",
     ),
-    output: str = typer.Option("table", "--format", metavar="FORMAT", help=h("table, csv or json.")),
+    output: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv or json."),
     unsuppressed: bool = typer.Option(
         False, "--unsuppressed",
-        help=h("No disclosure control: needs an analyst's API token (--token or VALVOMO_API_TOKEN); audit-logged."),
+        help="No disclosure control: needs an analyst's API token (--token or VALVOMO_API_TOKEN); audit-logged.",
     ),
     token: str = typer.Option(
-        None, "--token", metavar="TOKEN", help=h("API token of an analyst (default: VALVOMO_API_TOKEN).")
+        None, "--token", metavar="TOKEN", help="API token of an analyst (default: VALVOMO_API_TOKEN)."
     ),
 ) -> None:
     """Print indicator results (indicators.md, output contract), disclosure-controlled by default."""
@@ -293,7 +292,6 @@ def docs_indicators(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("indicators", help=h(
-        "Print indicator results (indicators.md, output contract), disclosure-controlled by default."))(indicators)
+    app.command("indicators", help="Print indicator results (indicators.md, output contract), disclosure-controlled by default.")(indicators)
     app.command("materialise")(materialise)
     app.command("docs-indicators")(docs_indicators)

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
-DOMAINS: tuple[str, ...] = ("core", "pages", "programmes", "segments", "simulation", "reports")
+DOMAINS: tuple[str, ...] = ("core", "pages", "programmes", "segments", "simulation", "reports", "cli")
 # gettext's separator of a message context and its msgid (GNU ``pgettext``): the same English word
 # may read differently in two places (the report's "Status" is "Tila", the dashboard's "Tilanne").
 CONTEXT_SEPARATOR = "\x04"
