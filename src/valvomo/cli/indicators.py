@@ -113,9 +113,9 @@ def rows_to_table(rows: list[dict], lang: str, profile: str,
                   station_names: dict[str, dict[str, str]] | None = None, registry=None) -> Table:
     """A rich table of the rows for people: indicator names, the station's name beside its code,
     periods as the dashboard prints them, values formatted and redacted as on screen."""
-    from valvomo.disclosure import format_cell, profile_label
+    from valvomo.disclosure import format_cell
     from valvomo.indicators.registry import REGISTRY
-    from valvomo.services.catalogue import COLUMN_LABELS, label, station_label
+    from valvomo.services.catalogue import COLUMN_LABELS, label, profile_label, station_label
     from valvomo.services.i18n import gettext
     from valvomo.services.periods import format_period
 
@@ -193,7 +193,7 @@ def indicators(
 ) -> None:
     """Print indicator results (indicators.md, output contract), disclosure-controlled by default."""
     from valvomo.config import get_settings
-    from valvomo.disclosure import profile_label
+    from valvomo.services.catalogue import profile_label
     from valvomo.services.results import (
         EmptyWarehouseError,
         MissingTableError,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from valvomo.disclosure import NO_VALUE, format_cell, format_percent, profile_label, redaction_marker
+from valvomo.disclosure import NO_VALUE, format_cell, format_percent, redaction_marker
 from valvomo.programme import meter, periods
 from valvomo.programme import models as m
 from valvomo.programme import risks as risk_rules
@@ -41,6 +41,7 @@ from valvomo.reports.model import (
     Subheading,
     Table,
 )
+from valvomo.services.catalogue import profile_label
 from valvomo.services.i18n import N_, gettext
 from valvomo.services.periods import format_period
 from valvomo.services.segment_summary import SegmentFigure

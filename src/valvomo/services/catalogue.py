@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from valvomo.config import Settings
+from valvomo.disclosure import Policy, profile_msgid
 from valvomo.indicators.registry import DIMENSIONS, REGISTRY, Indicator, Registry, Target
-from valvomo.services.i18n import N_, NC_, translate
+from valvomo.services.i18n import N_, NC_, gettext, translate
 from valvomo.services.targets import targets_for
 
 LANGUAGES = ("fi", "sv", "en")
@@ -152,6 +153,11 @@ def label(table: Mapping[str, str | tuple[str, str]], key: str, lang: str = "fi"
     """``table[key]`` in ``lang`` (English, then the key itself, when missing)."""
     message = table.get(key)
     return translate(lang, message) if message else key
+
+
+def profile_label(profile: str | Policy, lang: str = "fi") -> str:
+    """The disclosure profile in force, named for exports, pages and reports, in ``lang`` (disclosure.md)."""
+    return gettext(lang, profile_msgid(profile))
 
 
 def _json_safe(value: Any) -> Any:
