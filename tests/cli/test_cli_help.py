@@ -154,3 +154,23 @@ def test_english_help_stays_english(every_help):
         assert word in _flat(shown[""]), word
     assert "Validate a programme file and store it." in _flat(shown["programme import"])
     assert "Arguments" in _flat(shown["programme import"])
+
+
+@pytest.mark.parametrize(("message", "fi", "sv"), [
+    ("No such option: --bogus", "Tuntematon valitsin: --bogus", "Okänt alternativ: --bogus"),
+    ("Missing option '--programme'.", "Valitsin '--programme' puuttuu.", "Alternativet '--programme' saknas."),
+    ("Option '--port' requires an argument.", "Valitsin '--port' tarvitsee arvon.",
+     "Alternativet '--port' kräver ett värde."),
+    ("Got unexpected extra argument(s) (b)", "Odottamattomia ylimääräisiä argumentteja (b)",
+     "Oväntade extra argument (b)"),
+    ("Invalid value for '--port': 99999 is out of range.",
+     "Virheellinen arvo valitsimelle '--port': 99999 is out of range.",
+     "Ogiltigt värde för '--port': 99999 is out of range."),
+    ("Something Typer may say one day.", "Something Typer may say one day.", "Something Typer may say one day."),
+])
+def test_usage_error_wordings(message, fi, sv):
+    from valvomo.cli._help import translate_error
+
+    assert translate_error(message, "fi") == fi
+    assert translate_error(message, "sv") == sv
+    assert translate_error(message, "en") == message.replace("argument(s)", "arguments")  # the msgid's wording

@@ -88,7 +88,8 @@ ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Option (?P<name>.+) requires (?P<count>\d+) arguments\.",
          N_("Option %(name)s requires %(count)s arguments.")),
         (r"Option (?P<name>.+) does not take a value\.", N_("Option %(name)s does not take a value.")),
-        (r"Got unexpected extra arguments? \((?P<args>.+)\)", N_("Got unexpected extra arguments (%(args)s)")),
+        (r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.+)\)",
+         N_("Got unexpected extra arguments (%(args)s)")),
         (r"Invalid value for (?P<name>[^:]+): (?P<reason>.+)", N_("Invalid value for %(name)s: %(reason)s")),
         (r"Invalid value: (?P<reason>.+)", N_("Invalid value: %(reason)s")),
     )
