@@ -9,10 +9,11 @@ Typer's own words — "Usage:", "Show this message and exit.", the panel titles 
 "Commands", "Arguments", "[default: …]" and the usage errors ("No such option: …", "Missing
 argument …") — are English literals in Typer's vendored Click (``typer/_click``, which dropped
 Click's ``gettext`` calls) or module constants of ``typer.rich_utils`` read through the stdlib
-``gettext`` (domain "messages", ``.mo`` files only). The supported hooks are Click's: a command's
-``format_usage`` (the usage prefix), ``get_help_option`` and ``parse_args``/``resolve_command``
-(usage errors), plus Typer's documented ``rich_utils`` constants; they are set here from our
-catalogs, so there is one translation mechanism and no compiled catalog to forget.
+``gettext`` once, at import (domain "messages", compiled ``.mo`` files only). So they are
+translated through Click's overridable methods — a command's ``format_usage`` (the usage prefix),
+``get_help_option`` and ``parse_args``/``resolve_command`` (usage errors) — and by setting the
+``rich_utils`` module constants, all from our catalogs: one translation mechanism, no compiled
+catalog to forget.
 
 Invalid settings are reported by the command itself when it runs; the help then falls back to
 Finnish, the default language.
