@@ -17,7 +17,6 @@ import typer
 from rich.text import Text
 
 from valvomo.cli._console import data_console, fail
-from valvomo.cli._help import h
 
 UNSUPPRESSED_NOTE = "Note: --unsuppressed output is not disclosure-controlled; do not share it."
 
@@ -28,11 +27,11 @@ TOKEN_HELP = "API token of an analyst (default: VALVOMO_API_TOKEN)."
 
 
 def unsuppressed_option() -> bool:
-    return typer.Option(False, "--unsuppressed", help=h(UNSUPPRESSED_HELP))
+    return typer.Option(False, "--unsuppressed", help=UNSUPPRESSED_HELP)
 
 
 def token_option() -> str:
-    return typer.Option(None, "--token", metavar="TOKEN", help=h(TOKEN_HELP))
+    return typer.Option(None, "--token", metavar="TOKEN", help=TOKEN_HELP)
 
 
 def authorised_analyst(settings, token: str | None) -> str:

@@ -20,7 +20,6 @@ import typer
 from rich.table import Table
 
 from valvomo.cli._console import data_console, fail, styled
-from valvomo.cli._help import h
 from valvomo.cli._unsuppressed import audit_unsuppressed, resolve_profile, token_option, unsuppressed_option
 
 FORMATS = ("table", "csv", "json")
@@ -78,9 +77,9 @@ def rows_to_table(rows: list[dict], lang: str, profile: str,
                   station_names: dict[str, dict[str, str]] | None = None, registry=None) -> Table:
     """A rich table of the rows for people: indicator names, the station's name beside its code,
     periods as the dashboard prints them, values formatted and redacted as on screen."""
-    from valvomo.disclosure import format_cell, profile_label
+    from valvomo.disclosure import format_cell
     from valvomo.indicators.registry import REGISTRY
-    from valvomo.services.catalogue import COLUMN_LABELS, label, station_label
+    from valvomo.services.catalogue import COLUMN_LABELS, label, profile_label, station_label
     from valvomo.services.i18n import gettext
     from valvomo.services.periods import format_period
 
@@ -126,34 +125,34 @@ def indicators(
         "--indicator",
         "-i",
         metavar="ID",
-        help=h("Indicator id (repeatable). Default: every indicator the data allow."),
+        help="Indicator id (repeatable). Default: every indicator the data allow.",
     ),
     by: str = typer.Option(
         "",
         "--by",
         metavar="DIM,...",
-        help=h("Comma-separated dimensions: station, profession, municipality, age_band, language, contact_class."),
+        help="Comma-separated dimensions: station, profession, municipality, age_band, language, contact_class.",
     ),
-    period: str = typer.Option("quarter", "--period", metavar="PERIOD", help=h("month, quarter or year.")),
+    period: str = typer.Option("quarter", "--period", metavar="PERIOD", help="month, quarter or year."),
     start: str = typer.Option(
         None,
         "--from",
         metavar="DATE",
-        help=h("Keep periods that lie entirely on or after this date (YYYY-MM-DD)."),
+        help="Keep periods that lie entirely on or after this date (YYYY-MM-DD).",
     ),
     end: str = typer.Option(
         None,
         "--to",
         metavar="DATE",
-        help=h("Keep periods that lie entirely on or before this date (YYYY-MM-DD)."),
+        help="Keep periods that lie entirely on or before this date (YYYY-MM-DD).",
     ),
-    output: str = typer.Option("table", "--format", metavar="FORMAT", help=h("table, csv or json.")),
+    output: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv or json."),
     unsuppressed: bool = unsuppressed_option(),
     token: str = token_option(),
 ) -> None:
     """Print indicator results (indicators.md, output contract), disclosure-controlled by default."""
     from valvomo.config import get_settings
-    from valvomo.disclosure import profile_label
+    from valvomo.services.catalogue import profile_label
     from valvomo.services.results import (
         EmptyWarehouseError,
         MissingTableError,
@@ -250,7 +249,6 @@ def docs_indicators(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("indicators", help=h(
-        "Print indicator results (indicators.md, output contract), disclosure-controlled by default."))(indicators)
+    app.command("indicators", help="Print indicator results (indicators.md, output contract), disclosure-controlled by default.")(indicators)
     app.command("materialise")(materialise)
     app.command("docs-indicators")(docs_indicators)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from valvomo.disclosure import NO_VALUE, format_cell, format_percent, profile_label, redaction_marker
+from valvomo.disclosure import NO_VALUE, format_cell, format_percent, redaction_marker
 from valvomo.programme import meter, periods
 from valvomo.programme import models as m
 from valvomo.programme import risks as risk_rules
@@ -41,15 +41,16 @@ from valvomo.reports.model import (
     Subheading,
     Table,
 )
-from valvomo.services.i18n import gettext
+from valvomo.services.catalogue import profile_label
+from valvomo.services.i18n import N_, gettext
 from valvomo.services.periods import format_period
 from valvomo.services.segment_summary import SegmentFigure
 
 LANGS = ("fi", "sv", "en")
-_UNIT_SUFFIX = {
-    "days": {"fi": "vrk", "sv": "dygn", "en": "days"},
-    "hours": {"fi": "h", "sv": "h", "en": "h"},
-    "rate_per_1000": {"fi": "/1 000 as.", "sv": "/1 000 inv.", "en": "per 1,000"},
+_UNIT_SUFFIX = {  # gettext msgids (``reports`` domain)
+    "days": N_("days"),
+    "hours": N_("h"),
+    "rate_per_1000": N_("per 1,000"),
 }
 
 
@@ -161,7 +162,7 @@ class _Builder:
         if result.binary and value is not None and not suppressed:
             return self.t("yes") if value >= 0.5 else self.t("no")
         shown = format_cell(value, suppressed, self.lang, profile=self.profile, unit=result.kind)
-        suffix = _UNIT_SUFFIX.get(result.kind, {}).get(self.lang)
+        suffix = gettext(self.lang, _UNIT_SUFFIX[result.kind]) if result.kind in _UNIT_SUFFIX else None
         if suffix and value is not None and not suppressed:
             shown = f"{shown}\u00a0{suffix}"
         return shown
@@ -680,10 +681,10 @@ class _Builder:
                     Cell(str(risk.probability), numeric=True),
                     Cell(str(risk.impact), numeric=True),
                     Cell(str(risk.score), numeric=True),
-                    Cell(risk_rules.BAND_LABELS.get(self.lang, risk_rules.BAND_LABELS["en"])[band], css=f"risk-{band}"),
+                    Cell(risk_rules.band_label(band, self.lang), css=f"risk-{band}"),
                     Cell(self.tx(risk.mitigation) or NO_VALUE, lang=self.tl(risk.mitigation)),
                     Cell(risk.owner or NO_VALUE),
-                    Cell(risk_rules.STATUS_LABELS.get(self.lang, risk_rules.STATUS_LABELS["en"])[risk.status]),
+                    Cell(risk_rules.status_label(risk.status, self.lang)),
                 ])
             )
         section.blocks.append(

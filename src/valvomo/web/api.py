@@ -202,7 +202,7 @@ def indicators(
         bool, Query(description="No disclosure control: analysts only, audit-logged.")
     ] = False,
 ) -> dict[str, Any]:
-    from valvomo.disclosure import profile_label
+    from valvomo.services.catalogue import profile_label
 
     settings = deps.get_app_settings(request)
     if unsuppressed and user.role != "analyst":

@@ -57,8 +57,8 @@ def _config_error(error: Exception) -> HTTPException:
 
 
 def _rows(request: Request, compute) -> dict[str, Any]:
-    from valvomo.disclosure import profile_label
     from valvomo.segments.config_files import ConfigFileError
+    from valvomo.services.catalogue import profile_label
     from valvomo.web.view_models import QUERY_LOCK
 
     try:

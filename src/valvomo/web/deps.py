@@ -435,7 +435,7 @@ def role_name(role: str, lang: str) -> str:
 
 def profile_label(profile: str, lang: str) -> str:
     """The disclosure profile in words for the footer (the disclosure module's wording)."""
-    from valvomo.disclosure import profile_label as disclosure_profile_label
+    from valvomo.services.catalogue import profile_label as disclosure_profile_label
 
     return disclosure_profile_label(profile, lang)
 

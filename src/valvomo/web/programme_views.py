@@ -681,10 +681,10 @@ def overview_page(ov: ProgrammeOverview, lang: str, profile: str, *, can_record:
             probability=str(risk.probability),
             impact=str(risk.impact),
             score=str(risk.score),
-            band=risks.BAND_LABELS.get(lang, risks.BAND_LABELS["en"])[risks.band(risk.score)],
+            band=risks.band_label(risks.band(risk.score), lang),
             mitigation=localise(risk.mitigation, lang, fallback),
             owner=risk.owner or "",
-            status=risks.STATUS_LABELS.get(lang, risks.STATUS_LABELS["en"]).get(risk.status, risk.status),
+            status=risks.status_label(risk.status, lang),
         )
         for index, risk in enumerate(ov.risks, start=1)
     ]

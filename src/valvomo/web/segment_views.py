@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from valvomo.disclosure import format_cell, profile_label
+from valvomo.disclosure import format_cell
 from valvomo.segments.utilisation import SEGMENT_NAMES, SEGMENTS
+from valvomo.services.catalogue import profile_label
 from valvomo.web import charts
 from valvomo.web.view_models import QUERY_LOCK, Cell, Column, TableModel, ViewContext, cached, station_name
 

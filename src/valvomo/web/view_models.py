@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from valvomo.config import Settings
-from valvomo.disclosure import format_cell, profile_label, protect_breakdown, redaction_marker
+from valvomo.disclosure import format_cell, protect_breakdown, redaction_marker
 from valvomo.indicators.registry import REGISTRY, Indicator, Target, UnsupportedQueryError
 from valvomo.services.care_guarantee import RECORDING_THRESHOLD, below_target_streak, recording_complete
 from valvomo.services.catalogue import (
@@ -40,6 +40,7 @@ from valvomo.services.catalogue import (
     grain_list,
     label,
     plain_definition,
+    profile_label,
     station_directory,
     station_label,
 )

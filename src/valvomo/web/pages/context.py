@@ -16,7 +16,7 @@ from fastapi import Request
 from markupsafe import Markup
 
 from valvomo.config import Settings
-from valvomo.disclosure import profile_label
+from valvomo.services.catalogue import profile_label
 from valvomo.services.results import ResultStore
 from valvomo.web import deps
 from valvomo.web.view_models import ViewContext
