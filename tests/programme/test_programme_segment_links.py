@@ -176,6 +176,7 @@ def test_the_report_shows_the_linked_segment_values(home, tmp_path):
     assert "Care gaps: Type 2 diabetes without HbA1c in 12 months" in html and "Top-decile share of cost" in html
     assert "50.0%" in html and "56.1%" in html  # 0.5 and 2300 / 4100
     assert "Utilisation segment mix: high-need" in html and "&lt;8" in html  # 3 / 21 suppressed, as on screen
+    assert "Source: Valvomo segment registry (care_gaps:t2d_no_hba1c_12m)" in html  # not "indicator registry"
 
 
 UNKNOWN = [

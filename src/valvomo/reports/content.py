@@ -43,6 +43,7 @@ from valvomo.reports.model import (
 )
 from valvomo.services.catalogue import profile_label
 from valvomo.services.i18n import N_, gettext
+from valvomo.services.outputs import UnknownOutputError, lookup
 from valvomo.services.periods import format_period
 from valvomo.services.segment_summary import SegmentFigure
 
@@ -581,7 +582,8 @@ class _Builder:
             facts.append((self.t("indicator"), self.t(f"{result.direction}_better")))
         blocks.append(Facts(facts))
         if result.source == "registry":
-            blocks.append(Paragraph(self.t("source_registry", id=result.indicator_id), css="source"))
+            source = "source_segment_registry" if _is_segment_output(result.indicator_id) else "source_registry"
+            blocks.append(Paragraph(self.t(source, id=result.indicator_id), css="source"))
         else:
             blocks.append(Paragraph(self.t("source_manual"), css="source"))
         if result.link.note:
@@ -814,3 +816,11 @@ def build_content(
         )
     overview = build_overview(programme, period, values)
     return _Builder(overview, lang, profile, segments).build(generated or dt.date.today())
+
+
+def _is_segment_output(ref: str) -> bool:
+    """Whether a programme indicator link points at the segment registry (its source line says so)."""
+    try:
+        return lookup(ref).is_segment
+    except UnknownOutputError:
+        return False

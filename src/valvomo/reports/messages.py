@@ -81,6 +81,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "at_period": N_("%(value)s (%(period)s)"),
     "computed": N_("computed"),
     "source_registry": N_("Source: Valvomo indicator registry (%(id)s), computed from the warehouse."),
+    "source_segment_registry": N_("Source: Valvomo segment registry (%(id)s), computed from the warehouse."),
     "source_manual": N_("Source: value recorded by the programme."),
     "series_caption": N_("Values by period: %(name)s"),
     "no_values": N_("The indicator has no values in the programme period."),
