@@ -1,0 +1,54 @@
+"""Realised patient contacts: the contacts every contact-based indicator and segment starts from.
+
+indicators.md, "Shared definitions": a realised patient contact is a contact that was not
+cancelled (``cancelled_at`` null) and whose contact type is a physical or remote patient contact
+(``codes.PHYSICAL_CONTACT_TYPES`` + ``codes.REMOTE_CONTACT_TYPES``); other types (R60 consultation
+between professionals, R71/R72 letters and results, R80/R90 administrative) are not contacts with
+the patient.
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from valvomo.indicators.common import PATIENT_CONTACT_TYPES, stage
+from valvomo.indicators.populations.base import Population, register
+from valvomo.warehouse.sources import Sources
+
+REALISED_CONTACTS_DEFINITION = (
+    "Realised patient contacts: contacts with cancelled_at null whose contact_type is a physical (R10, R20, "
+    "R30, R40, R41) or remote (R50, R51, R52, R55, R56) patient contact."
+)
+
+
+def realised_patient_contacts(contacts: ir.Table) -> ir.Table:
+    """``contacts`` restricted to realised (not cancelled) patient contacts: physical or remote codes only."""
+    return contacts.filter(contacts.cancelled_at.isnull(), contacts.contact_type.isin(PATIENT_CONTACT_TYPES))
+
+
+def realised_contacts(sources: Sources) -> ir.Table:
+    """The ``realised_contacts`` population of ``sources`` (every column of ``contacts``)."""
+    return realised_patient_contacts(sources.table("contacts"))
+
+
+def shared_realised_contacts(sources: Sources) -> ir.Table:
+    """``realised_contacts``, computed once per materialisation run (``common.stage``)."""
+    return stage(sources, "realised_contacts", lambda: realised_contacts(sources))
+
+
+REALISED_CONTACTS = register(
+    Population(
+        id="realised_contacts",
+        title="Realised patient contacts",
+        definition=REALISED_CONTACTS_DEFINITION,
+        spec="indicators.md, Shared definitions",
+        grain="one contact (contacts.contact_id)",
+        columns={"*": "every column of contacts, unchanged"},
+        build=realised_contacts,
+        used_by=(
+            "access_7d", "access_14d", "access_3m", "waiting_days_distribution", "waiting_days_median",
+            "waiting_days_p90", "urgent_next_working_day", "assessment_same_day", "assessment_recording",
+            "first_contact_resolution",
+        ),
+    )
+)
