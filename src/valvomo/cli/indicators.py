@@ -1,4 +1,4 @@
-"""`valvomo indicators`, `valvomo materialise` and `valvomo docs-indicators`.
+"""`valvomo indicators`, `valvomo materialise`, `valvomo docs-indicators` and `valvomo docs-populations`.
 
 `indicators` prints rows in the output contract of indicators.md (JSON, CSV or
 a rich table), read through the result store, disclosure-controlled with the
@@ -28,6 +28,7 @@ DIMENSION_COLUMN_ORDER = ("station_id", "profession", "municipality", "age_band"
 PAYLOAD_ORDER = ("value", "numerator", "denominator", "n")
 UNSUPPRESSED_NOTE = "Note: --unsuppressed output is not disclosure-controlled; do not share it."
 DEFAULT_DOCS = Path("docs/indicators.md")
+DEFAULT_POPULATION_DOCS = Path("docs/populations.md")
 
 err = data_console(stderr=True)
 
@@ -292,8 +293,29 @@ def docs_indicators(
     err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
 
 
+def docs_populations(
+    output: Path = typer.Option(DEFAULT_POPULATION_DOCS, "--output", "-o", help="Where to write the page."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when the file differs from the populations."),
+) -> None:
+    """Generate docs/populations.md from the shared populations of the indicator engine."""
+    from valvomo.indicators.populations.docs import render_population_docs, write_population_docs
+
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != render_population_docs():
+            err.print(
+                f"{output} is out of date; run `valvomo docs-populations --output {output}`", highlight=False
+            )
+            raise typer.Exit(code=1)
+        err.print(f"{output} matches the populations.", highlight=False)
+        return
+    changed = write_population_docs(output)
+    err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("indicators", help=h(
         "Print indicator results (indicators.md, output contract), disclosure-controlled by default."))(indicators)
     app.command("materialise")(materialise)
     app.command("docs-indicators")(docs_indicators)
+    app.command("docs-populations")(docs_populations)

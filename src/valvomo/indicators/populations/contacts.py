@@ -46,9 +46,15 @@ REALISED_CONTACTS = register(
         columns={"*": "every column of contacts, unchanged"},
         build=realised_contacts,
         used_by=(
+            # indicators
             "access_7d", "access_14d", "access_3m", "waiting_days_distribution", "waiting_days_median",
-            "waiting_days_p90", "urgent_next_working_day", "assessment_same_day", "assessment_recording",
-            "first_contact_resolution",
+            "waiting_days_p90", "urgent_next_working_day", "assessment_same_day", "first_contact_resolution",
+            "remote_share_20plus", "channel_mix", "channel_mix_code", "coci", "upc", "secon", "mmci", "coci_nurse",
+            "coci_share_continuous", "named_professional_coverage", "coverage", "contacts_per_resident",
+            "physician_share", "top_decile_contact_share", "assessment_recording",
+            # segment outputs
+            "utilisation_segment_mix", "segment_remote_share", "segment_coci", "lorenz_contacts", "gini_contacts",
+            "top_decile_contacts_share_12m", "lorenz_cost", "gini_cost", "top_decile_cost_share_12m", "care_gaps",
         ),
     )
 )
