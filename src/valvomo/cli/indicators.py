@@ -273,6 +273,20 @@ def materialise(
         )
 
 
+def _generate_page(output: Path, check: bool, render, write, command: str, source: str) -> None:
+    """Write the generated page ``output`` (``write``), or with ``check`` exit 1 when it differs from
+    ``render()``; ``command`` and ``source`` name the command and what the page is generated from."""
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != render():
+            err.print(f"{output} is out of date; run `valvomo {command} --output {output}`", highlight=False)
+            raise typer.Exit(code=1)
+        err.print(f"{output} matches the {source}.", highlight=False)
+        return
+    changed = write(output)
+    err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
+
+
 def docs_indicators(
     output: Path = typer.Option(DEFAULT_DOCS, "--output", "-o", help="Where to write the page."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when the file differs from the registry."),
@@ -280,17 +294,7 @@ def docs_indicators(
     """Generate docs/indicators.md from the indicator registry."""
     from valvomo.services.catalogue import render_indicator_docs, write_indicator_docs
 
-    if check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current != render_indicator_docs():
-            err.print(
-                f"{output} is out of date; run `valvomo docs-indicators --output {output}`", highlight=False
-            )
-            raise typer.Exit(code=1)
-        err.print(f"{output} matches the registry.", highlight=False)
-        return
-    changed = write_indicator_docs(output)
-    err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
+    _generate_page(output, check, render_indicator_docs, write_indicator_docs, "docs-indicators", "registry")
 
 
 def docs_populations(
@@ -300,17 +304,7 @@ def docs_populations(
     """Generate docs/populations.md from the shared populations of the indicator engine."""
     from valvomo.indicators.populations.docs import render_population_docs, write_population_docs
 
-    if check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current != render_population_docs():
-            err.print(
-                f"{output} is out of date; run `valvomo docs-populations --output {output}`", highlight=False
-            )
-            raise typer.Exit(code=1)
-        err.print(f"{output} matches the populations.", highlight=False)
-        return
-    changed = write_population_docs(output)
-    err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
+    _generate_page(output, check, render_population_docs, write_population_docs, "docs-populations", "populations")
 
 
 def register(app: typer.Typer) -> None:

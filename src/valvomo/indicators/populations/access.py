@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 
 from valvomo.indicators.common import days_between, first_per_assessment, is_true, stage
 from valvomo.indicators.populations.base import Population, register
-from valvomo.indicators.populations.contacts import realised_patient_contacts
+from valvomo.indicators.populations.contacts import realised_patient_contacts, register_contact_subset
 from valvomo.indicators.registry import FAMILY_STATION_KINDS
 from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources
@@ -148,10 +148,6 @@ def urgent_access_events(sources: Sources) -> ir.Table:
     return events.select(*EVENT_COLUMNS, "assessed_day", "next_working_day")
 
 
-def shared_urgent_access_events(sources: Sources) -> ir.Table:
-    return stage(sources, "urgent_access_events", lambda: urgent_access_events(sources))
-
-
 def assessment_timeliness_events(sources: Sources) -> ir.Table:
     """The ``assessment_timeliness_events`` population."""
     contacts = _assessed_contacts(sources)
@@ -166,21 +162,10 @@ def assessment_timeliness_events(sources: Sources) -> ir.Table:
     )
 
 
-def shared_assessment_timeliness_events(sources: Sources) -> ir.Table:
-    return stage(sources, "assessment_timeliness_events", lambda: assessment_timeliness_events(sources))
-
-
-CARE_GUARANTEE_CONTACTS = register(
-    Population(
-        id="care_guarantee_contacts",
-        title="Care-guarantee contacts",
-        definition=CARE_GUARANTEE_CONTACTS_DEFINITION,
-        spec="indicators.md, access_7d and assessment_recording; issue 11 (station kinds)",
-        grain="one contact (contacts.contact_id)",
-        columns={"*": "every column of contacts, unchanged"},
-        build=care_guarantee_contacts,
-        used_by=(*ACCESS_EVENT_INDICATORS, "assessment_recording"),
-    )
+CARE_GUARANTEE_CONTACTS = register_contact_subset(
+    "care_guarantee_contacts", "Care-guarantee contacts", CARE_GUARANTEE_CONTACTS_DEFINITION,
+    "indicators.md, access_7d and assessment_recording; issue 11 (station kinds)", care_guarantee_contacts,
+    (*ACCESS_EVENT_INDICATORS, "assessment_recording"),
 )
 
 ACCESS_EVENTS = register(
@@ -232,3 +217,13 @@ ASSESSMENT_TIMELINESS_EVENTS = register(
         used_by=("assessment_same_day",),
     )
 )
+
+
+def shared_urgent_access_events(sources: Sources) -> ir.Table:
+    """``urgent_access_events``, computed once per materialisation run."""
+    return URGENT_ACCESS_EVENTS.staged(sources)
+
+
+def shared_assessment_timeliness_events(sources: Sources) -> ir.Table:
+    """``assessment_timeliness_events``, computed once per materialisation run."""
+    return ASSESSMENT_TIMELINESS_EVENTS.staged(sources)

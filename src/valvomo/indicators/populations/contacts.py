@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import PATIENT_CONTACT_TYPES, stage
+from valvomo.indicators.common import PATIENT_CONTACT_TYPES
 from valvomo.indicators.populations.base import Population, register
 from valvomo.warehouse.sources import Sources
 
@@ -31,21 +31,23 @@ def realised_contacts(sources: Sources) -> ir.Table:
     return realised_patient_contacts(sources.table("contacts"))
 
 
-def shared_realised_contacts(sources: Sources) -> ir.Table:
-    """``realised_contacts``, computed once per materialisation run (``common.stage``)."""
-    return stage(sources, "realised_contacts", lambda: realised_contacts(sources))
+def register_contact_subset(
+    population_id: str, title: str, definition: str, spec: str, build, used_by: tuple[str, ...]
+) -> Population:
+    """Register a population whose rows are contacts, unchanged (one row per contact, every column)."""
+    return register(
+        Population(
+            id=population_id, title=title, definition=definition, spec=spec,
+            grain="one contact (contacts.contact_id)", columns={"*": "every column of contacts, unchanged"},
+            build=build, used_by=used_by,
+        )
+    )
 
 
-REALISED_CONTACTS = register(
-    Population(
-        id="realised_contacts",
-        title="Realised patient contacts",
-        definition=REALISED_CONTACTS_DEFINITION,
-        spec="indicators.md, Shared definitions",
-        grain="one contact (contacts.contact_id)",
-        columns={"*": "every column of contacts, unchanged"},
-        build=realised_contacts,
-        used_by=(
+REALISED_CONTACTS = register_contact_subset(
+    "realised_contacts", "Realised patient contacts", REALISED_CONTACTS_DEFINITION,
+    "indicators.md, Shared definitions", realised_contacts,
+    (
             # indicators
             "access_7d", "access_14d", "access_3m", "waiting_days_distribution", "waiting_days_median",
             "waiting_days_p90", "urgent_next_working_day", "assessment_same_day", "first_contact_resolution",
@@ -55,6 +57,5 @@ REALISED_CONTACTS = register(
             # segment outputs
             "utilisation_segment_mix", "segment_remote_share", "segment_coci", "lorenz_contacts", "gini_contacts",
             "top_decile_contacts_share_12m", "lorenz_cost", "gini_cost", "top_decile_cost_share_12m", "care_gaps",
-        ),
-    )
+    ),
 )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from valvomo.indicators.populations import POPULATIONS
 from valvomo.indicators.populations.base import Population
+from valvomo.schema.docs import write_if_changed
 
 
 def _cell(text: str) -> str:
@@ -53,9 +54,4 @@ def render_population_docs(populations: dict[str, Population] | None = None) -> 
 
 def write_population_docs(path: Path) -> bool:
     """Write the generated page; returns True when the file changed."""
-    text = render_population_docs()
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return True
+    return write_if_changed(path, render_population_docs())
