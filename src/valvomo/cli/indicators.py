@@ -1,4 +1,4 @@
-"""`valvomo indicators`, `valvomo materialise` and `valvomo docs-indicators`.
+"""`valvomo indicators`, `valvomo materialise`, `valvomo docs-indicators` and `valvomo docs-populations`.
 
 `indicators` prints rows in the output contract of indicators.md (JSON, CSV or
 a rich table), read through the result store, disclosure-controlled with the
@@ -26,6 +26,7 @@ FORMATS = ("table", "csv", "json")
 DIMENSION_COLUMN_ORDER = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
 PAYLOAD_ORDER = ("value", "numerator", "denominator", "n")
 DEFAULT_DOCS = Path("docs/indicators.md")
+DEFAULT_POPULATION_DOCS = Path("docs/populations.md")
 
 err = data_console(stderr=True)
 
@@ -228,6 +229,20 @@ def materialise(
         )
 
 
+def _generate_page(output: Path, check: bool, render, write, command: str, source: str) -> None:
+    """Write the generated page ``output`` (``write``), or with ``check`` exit 1 when it differs from
+    ``render()``; ``command`` and ``source`` name the command and what the page is generated from."""
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != render():
+            err.print(f"{output} is out of date; run `valvomo {command} --output {output}`", highlight=False)
+            raise typer.Exit(code=1)
+        err.print(f"{output} matches the {source}.", highlight=False)
+        return
+    changed = write(output)
+    err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
+
+
 def docs_indicators(
     output: Path = typer.Option(DEFAULT_DOCS, "--output", "-o", help="Where to write the page."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when the file differs from the registry."),
@@ -235,20 +250,21 @@ def docs_indicators(
     """Generate docs/indicators.md from the indicator registry."""
     from valvomo.services.catalogue import render_indicator_docs, write_indicator_docs
 
-    if check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current != render_indicator_docs():
-            err.print(
-                f"{output} is out of date; run `valvomo docs-indicators --output {output}`", highlight=False
-            )
-            raise typer.Exit(code=1)
-        err.print(f"{output} matches the registry.", highlight=False)
-        return
-    changed = write_indicator_docs(output)
-    err.print(f"{'Wrote' if changed else 'Unchanged:'} {output}", highlight=False)
+    _generate_page(output, check, render_indicator_docs, write_indicator_docs, "docs-indicators", "registry")
+
+
+def docs_populations(
+    output: Path = typer.Option(DEFAULT_POPULATION_DOCS, "--output", "-o", help="Where to write the page."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when the file differs from the populations."),
+) -> None:
+    """Generate docs/populations.md from the shared populations of the indicator engine."""
+    from valvomo.indicators.populations.docs import render_population_docs, write_population_docs
+
+    _generate_page(output, check, render_population_docs, write_population_docs, "docs-populations", "populations")
 
 
 def register(app: typer.Typer) -> None:
     app.command("indicators", help="Print indicator results (indicators.md, output contract), disclosure-controlled by default.")(indicators)
     app.command("materialise")(materialise)
     app.command("docs-indicators")(docs_indicators)
+    app.command("docs-populations")(docs_populations)

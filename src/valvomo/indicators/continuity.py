@@ -34,12 +34,12 @@ import ibis.expr.types as ir
 from valvomo.indicators.common import (
     age_band,
     period_label,
-    realised_patient_contacts,
     restrict_dates,
     stage,
     staged_period_kinds,
     staging,
 )
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.registry import (
     Indicator,
     PeriodKind,
