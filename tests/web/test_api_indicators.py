@@ -173,6 +173,7 @@ def test_openapi_schema_documents_the_api_only(api):
     client, _ = api
     schema = client.get("/api/openapi.json").json()
     assert set(schema["paths"]) == {"/api/health", "/api/indicators", "/api/indicators/catalogue", "/api/stations",
+                                    "/api/indicators/{indicator_id}/status",
                                     "/api/segments", "/api/caregaps", "/api/caregaps/patients",
                                     "/api/simulations", "/api/simulations/calibration", "/api/simulations/{key}"}  # fmt: skip
     responses = schema["paths"]["/api/indicators"]["get"]["responses"]

@@ -45,13 +45,26 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def output_columns(rows: list[dict]) -> list[str]:
-    """Columns of the CSV and table: indicator, period, dimensions, bin, value, counts, unit, suppressed."""
+    """Columns of the CSV and table: indicator, period, dimensions, bin, value, counts, unit, suppressed,
+    then the status columns of ``--status`` when the rows carry them."""
+    from valvomo.services.care_guarantee import STATUS_FIELDS
+
     present = {key for row in rows for key in row}
     columns = ["indicator", "period"]
     columns += [c for c in DIMENSION_COLUMN_ORDER if c in present]
     columns += ["bin"] if "bin" in present else []
     columns += [c for c in PAYLOAD_ORDER if c in present or c == "value"]
-    return [*columns, "unit", "suppressed"]
+    return [*columns, "unit", "suppressed", *(c for c in STATUS_FIELDS if c in present)]
+
+
+STATUS_HEADERS = {
+    "target": "Target in force",
+    "target_status": "Status",
+    "below_target_since": "Below target since",
+    "quarters_below_target": "Periods in a row",  # months, quarters or years, as --period says
+    "recording_complete": "Assessment recording",
+    "recording_threshold": "Recording completeness",
+}
 
 
 def rows_to_csv(rows: list[dict]) -> str:
@@ -66,7 +79,7 @@ def rows_to_csv(rows: list[dict]) -> str:
         cells = []
         for column in columns:
             value = row.get(column)
-            if column == "suppressed":
+            if column in ("suppressed", "recording_complete") and (value is not None or column == "suppressed"):
                 cells.append("true" if value else "false")
             else:
                 cells.append("" if value is None else value)
@@ -86,13 +99,20 @@ def rows_to_table(rows: list[dict], lang: str, profile: str,
 
     registry = REGISTRY if registry is None else registry
 
+    from valvomo.services.care_guarantee import TARGET_STATUS_MSGIDS
+
     columns = [c for c in output_columns(rows) if c not in ("unit", "suppressed")]
     if "station_id" in columns:
         columns.insert(columns.index("station_id") + 1, "station_name")
     table = Table(caption=profile_label(profile, lang), caption_justify="left")
     for column in columns:
-        numeric = column in PAYLOAD_ORDER
-        header = gettext(lang, "Station name") if column == "station_name" else label(COLUMN_LABELS, column, lang)
+        numeric = column in PAYLOAD_ORDER or column in ("target", "quarters_below_target", "recording_threshold")
+        if column == "station_name":
+            header = gettext(lang, "Station name")
+        elif column in STATUS_HEADERS:
+            header = gettext(lang, STATUS_HEADERS[column])
+        else:
+            header = label(COLUMN_LABELS, column, lang)
         table.add_column(header, justify="right" if numeric else "left")
     for row in rows:
         cells = []
@@ -109,6 +129,15 @@ def rows_to_table(rows: list[dict], lang: str, profile: str,
                 cells.append(
                     format_cell(value, bool(row.get("suppressed")), lang, profile=profile, unit=row["unit"])
                 )
+            elif column in ("target", "recording_threshold"):
+                unit = "share" if column == "recording_threshold" else row["unit"]
+                cells.append("" if value is None else format_cell(value, False, lang, profile="none", unit=unit))
+            elif column == "target_status":
+                cells.append(gettext(lang, TARGET_STATUS_MSGIDS[value]) if value else "")
+            elif column == "below_target_since":
+                cells.append(format_period(value, lang) if value else "")
+            elif column == "recording_complete":
+                cells.append("" if value is None else gettext(lang, "complete" if value else "incomplete"))
             elif column in PAYLOAD_ORDER:
                 hidden = bool(row.get("suppressed")) and value is None and column in row
                 cells.append(
@@ -150,6 +179,11 @@ def indicators(
     output: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv or json."),
     unsuppressed: bool = unsuppressed_option(),
     token: str = token_option(),
+    status: bool = typer.Option(
+        False, "--status",
+        help=("Add each row's target status, below-target streak and, for care-guarantee indicators, "
+               "the assessment-recording verdict (the fields of the API's /status)."),
+    ),
 ) -> None:
     """Print indicator results (indicators.md, output contract), disclosure-controlled by default."""
     from valvomo.config import get_settings
@@ -173,7 +207,13 @@ def indicators(
     try:
         validate_targets(settings)
         store = ResultStore(settings)
-        rows = store.query(indicator or None, period=period, by=by, start=first, end=last, profile=profile)
+        if status:
+            from valvomo.services.care_guarantee import status_rows
+
+            rows = status_rows(store, indicator or None, period=period, by=by, start=first, end=last,
+                               profile=profile)
+        else:
+            rows = store.query(indicator or None, period=period, by=by, start=first, end=last, profile=profile)
     except (UnknownIndicatorError, UnsupportedQueryError, EmptyWarehouseError, MissingTableError) as error:
         raise _fail(str(error)) from None
     except TargetsFileError as error:

@@ -91,9 +91,11 @@ def _blocks_from_text(body: str, lang: str | None) -> list[Paragraph | BulletLis
 
 class _Builder:
     def __init__(
-        self, overview: ProgrammeOverview, lang: str, profile: str, segments: Sequence[SegmentFigure] = ()
+        self, overview: ProgrammeOverview, lang: str, profile: str, segments: Sequence[SegmentFigure] = (),
+        values: IndicatorValues | None = None,
     ):
         self.o = overview
+        self.values = values
         self.segments = list(segments)
         self.p = overview.programme
         self.lang = lang
@@ -580,7 +582,11 @@ class _Builder:
         facts.append((self.t("status"), self.status_text(result.evaluation.status if result.evaluation else None)))
         if result.direction in ("higher", "lower") and not result.binary:
             facts.append((self.t("indicator"), self.t(f"{result.direction}_better")))
+        care_facts, care_warning = self.care_guarantee_status(result)
+        facts += care_facts
         blocks.append(Facts(facts))
+        if care_warning:
+            blocks.append(Paragraph(care_warning, css="warning"))
         if result.source == "registry":
             source = "source_segment_registry" if _is_segment_output(result.indicator_id) else "source_registry"
             blocks.append(Paragraph(self.t(source, id=result.indicator_id), css="source"))
@@ -600,6 +606,54 @@ class _Builder:
         elif result.series:
             blocks.append(self.series_table(result, prefix))
         return blocks
+
+    def care_guarantee_status(self, result: LinkResult) -> tuple[list[tuple[str, str]], str | None]:
+        """For a care-guarantee registry indicator: the below-target streak of the reported period
+        against the registry's targets in force and, when the county's assessment recording is
+        below the threshold, a warning that the figure is not reliable (services/care_guarantee.py,
+        the same ``annotate_status`` as the API and ``valvomo indicators --status``)."""
+        from valvomo.services.care_guarantee import (
+            CARE_GUARANTEE_INDICATORS,
+            RECORDING_INDICATOR,
+            RECORDING_THRESHOLD,
+            annotate_status,
+        )
+        from valvomo.services.targets import targets_for
+
+        current = result.current
+        if (self.values is None or result.source != "registry" or current is None
+                or result.indicator_id not in CARE_GUARANTEE_INDICATORS or result.period_kind not in ("quarter", "year")):
+            return [], None
+        from valvomo.indicators.registry import REGISTRY
+
+        indicator_id = result.indicator_id
+        try:
+            history = self.values.series(indicator_id, result.period_kind)
+            recording = self.values.series(RECORDING_INDICATOR, result.period_kind)
+        except Exception:  # noqa: BLE001 - the values' own error is reported with the indicator
+            return [], None
+        if current.label not in history:
+            return [], None
+        rows = [{"indicator": indicator_id, "period": label, "value": value} for label, value in history.items()]
+        row = next(r for r in annotate_status(
+            rows, {indicator_id: targets_for(indicator_id, getattr(self.values, "settings", None))},
+            {indicator_id: REGISTRY.get(indicator_id).direction},
+            [{"period": label, "value": value} for label, value in recording.items()],
+        ) if r["period"] == current.label)
+        facts: list[tuple[str, str]] = []
+        if row["below_target_since"]:
+            facts.append((gettext(self.lang, "Below target since"), gettext(
+                self.lang, "%(period)s (%(count)s periods in a row)",
+                period=format_period(row["below_target_since"], self.lang), count=row["quarters_below_target"])))
+        warning = None
+        if row["recording_complete"] is False:
+            warning = gettext(
+                self.lang, "Assessment recording %(share)s is below %(threshold)s in %(period)s: the "
+                "care-guarantee figure is not reliable.",
+                share=format_percent(recording[current.label], self.lang),
+                threshold=format_percent(RECORDING_THRESHOLD, self.lang),
+                period=format_period(current.label, self.lang))
+        return facts, warning
 
     def series_table(self, result: LinkResult, prefix: str) -> Table:
         rows = [
@@ -815,7 +869,7 @@ def build_content(
             f"{period!r} is not a reporting period of {programme.id!r}; periods: {', '.join(programme.period_labels)}"
         )
     overview = build_overview(programme, period, values)
-    return _Builder(overview, lang, profile, segments).build(generated or dt.date.today())
+    return _Builder(overview, lang, profile, segments, values).build(generated or dt.date.today())
 
 
 def _is_segment_output(ref: str) -> bool:

@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 import valvomo
@@ -223,6 +223,75 @@ def indicators(
             {"indicator": indicator or [], "by": by, "period": period, "from": start, "to": end, "rows": len(rows)},
         )
     return {"profile": profile, "profile_label": profile_label(profile, "en"), "rows": rows}
+
+
+class StatusRow(IndicatorRow):
+    """An indicator row with its target status in its own period (services/care_guarantee.py,
+    ``annotate_status``): the same fields as ``valvomo indicators --status``."""
+
+    target: float | None = Field(None, description="The target in force in the row's period (null: none).")
+    target_status: Literal["met", "below", "no_target", "no_data"] | None = Field(
+        None, description="Whether the value meets the target in force; no_data when hidden or missing.")
+    below_target_since: str | None = Field(
+        None, description="First period of the unbroken run below the target that ends at this row's period.")
+    quarters_below_target: int | None = Field(
+        None, description="Length of that run in periods of the requested kind (0 when the target is met).")
+    recording_complete: bool | None = Field(
+        None, description="Care-guarantee indicators: whether the assessment recording of the station "
+        "(or county) in this period reaches recording_threshold; null when unknown or hidden.")
+    recording_threshold: float | None = Field(
+        None, description="Care-guarantee indicators: the recording share needed to trust the figure.")
+
+
+class StatusRows(BaseModel):
+    profile: str = Field(description="Disclosure-control profile applied to the rows (disclosure.md).")
+    profile_label: str = Field(description="The profile in words (English).")
+    recording_threshold: float = Field(description="Assessment-recording share below which a care-guarantee "
+                                       "figure is flagged as unreliable.")
+    rows: list[StatusRow]
+
+
+@router.get(
+    "/indicators/{indicator_id}/status",
+    response_model=StatusRows,
+    response_model_exclude_unset=True,
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(known_query_parameters("by", "period", "from", "to"))],
+    summary="Indicator rows with target status, below-target streak and recording verdict",
+)
+def indicator_status(
+    request: Request,
+    user: Annotated[Principal, Depends(deps.api_user)],
+    indicator_id: Annotated[str, Path(min_length=1, max_length=100, description="Indicator id.")],
+    by: Annotated[
+        str,
+        Query(max_length=200, pattern=BY_PATTERN,
+              description="Comma-separated dimensions, as for /api/indicators (e.g. station)."),
+    ] = "",
+    period: Annotated[Literal["month", "quarter", "year"], Query(description="Period granularity.")] = "quarter",
+    start: Annotated[
+        dt.date | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
+    ] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
+) -> dict[str, Any]:
+    """The rows of ``/api/indicators`` for one indicator, each with the status of its period: the
+    target in force, met or below, since when and for how many periods in a row below it, and for
+    care-guarantee indicators whether the assessment recording is complete enough to trust the figure.
+    Always disclosure-controlled with the configured profile."""
+    from valvomo.disclosure import profile_label
+    from valvomo.services.care_guarantee import RECORDING_THRESHOLD, status_rows
+
+    if start is not None and end is not None and start > end:
+        raise HTTPException(status_code=400, detail=f"'from' ({start}) is after 'to' ({end})")
+    profile = deps.get_app_settings(request).disclosure_profile
+    try:
+        store = _store(request)
+        store.check_live_cost([indicator_id], period, by)
+        rows = status_rows(store, [indicator_id], period=period, by=by, start=start, end=end, profile=profile)
+    except _query_errors() as error:
+        raise _data_error(error) from None
+    return {"profile": profile, "profile_label": profile_label(profile, "en"),
+            "recording_threshold": RECORDING_THRESHOLD, "rows": rows}
 
 
 @router.get(
