@@ -137,7 +137,7 @@ def rows_to_table(rows: list[dict], lang: str, profile: str,
             elif column == "below_target_since":
                 cells.append(format_period(value, lang) if value else "")
             elif column == "recording_complete":
-                cells.append("" if value is None else gettext(lang, "complete" if value else "incomplete"))
+                cells.append("" if value is None else gettext(lang, "complete") if value else gettext(lang, "incomplete"))
             elif column in PAYLOAD_ORDER:
                 hidden = bool(row.get("suppressed")) and value is None and column in row
                 cells.append(
