@@ -278,8 +278,8 @@ def indicator_status(
     target in force, met or below, since when and for how many periods in a row below it, and for
     care-guarantee indicators whether the assessment recording is complete enough to trust the figure.
     Always disclosure-controlled with the configured profile."""
-    from valvomo.services.catalogue import profile_label
     from valvomo.services.care_guarantee import RECORDING_THRESHOLD, status_rows
+    from valvomo.services.catalogue import profile_label
 
     if start is not None and end is not None and start > end:
         raise HTTPException(status_code=400, detail=f"'from' ({start}) is after 'to' ({end})")
