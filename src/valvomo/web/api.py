@@ -10,7 +10,6 @@ unsuppressed rows needs the analyst role and is audit-logged.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from typing import Annotated, Any, Literal
 
@@ -21,6 +20,7 @@ import valvomo
 from valvomo.web import deps
 from valvomo.web.auth import audit as audit_log
 from valvomo.web.auth.users import Principal
+from valvomo.web.params import IsoDate
 
 router = APIRouter(prefix="/api", tags=["indicators"])
 _DIMENSION = "(station|profession|municipality|age_band|language|contact_class)"
@@ -194,10 +194,9 @@ def indicators(
         ),
     ] = "",
     period: Annotated[Literal["month", "quarter", "year"], Query(description="Period granularity.")] = "quarter",
-    start: Annotated[
-        dt.date | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
+    start: Annotated[IsoDate | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
     ] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
     unsuppressed: Annotated[
         bool, Query(description="No disclosure control: analysts only, audit-logged.")
     ] = False,
@@ -269,10 +268,9 @@ def indicator_status(
               description="Comma-separated dimensions, as for /api/indicators (e.g. station)."),
     ] = "",
     period: Annotated[Literal["month", "quarter", "year"], Query(description="Period granularity.")] = "quarter",
-    start: Annotated[
-        dt.date | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
+    start: Annotated[IsoDate | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
     ] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
 ) -> dict[str, Any]:
     """The rows of ``/api/indicators`` for one indicator, each with the status of its period: the
     target in force, met or below, since when and for how many periods in a row below it, and for

@@ -21,6 +21,7 @@ from valvomo.web import deps
 from valvomo.web.api import ERROR_RESPONSES, IndicatorRows, _data_error, _query_errors, known_query_parameters
 from valvomo.web.auth.audit import PATIENT_VIEW
 from valvomo.web.auth.users import Principal
+from valvomo.web.params import IsoDate
 
 router = APIRouter(prefix="/api", tags=["segments"])
 _DIMENSION = "(station|municipality|age_band|language)"
@@ -95,8 +96,8 @@ def segments(
     ] = None,
     by: Annotated[str, Query(max_length=100, pattern=BY_PATTERN, description="Comma-separated dimensions.")] = "",
     period: Annotated[Period, Query(description="Period granularity.")] = "quarter",
-    start: Annotated[dt.date | None, Query(alias="from", description="Periods entirely on or after.")] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Periods entirely on or before.")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="Periods entirely on or after.")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Periods entirely on or before.")] = None,
 ) -> dict[str, Any]:
     from valvomo.services.segments import CARE_GAP_OUTPUT, segment_rows
 
@@ -125,8 +126,8 @@ def caregaps(
     user: Annotated[Principal, Depends(deps.api_user)],
     by: Annotated[str, Query(max_length=100, pattern=BY_PATTERN, description="Comma-separated dimensions.")] = "station",
     period: Annotated[Period, Query(description="Period granularity (index date: the period's last day).")] = "quarter",
-    start: Annotated[dt.date | None, Query(alias="from", description="Periods entirely on or after.")] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Periods entirely on or before.")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="Periods entirely on or after.")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Periods entirely on or before.")] = None,
 ) -> dict[str, Any]:
     from valvomo.services.caregaps import care_gap_counts
 
