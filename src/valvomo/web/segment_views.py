@@ -2,9 +2,9 @@
 
 Rows come from ``valvomo.services.segments`` / ``services.caregaps`` with the
 viewer's disclosure profile; this module only arranges them into the shared
-``view_models.TableModel`` and draws the charts with ``web.charts`` (server-side
+``views.common.TableModel`` and draws the charts with ``web.charts`` (server-side
 SVG). Page models are cached per snapshot, language and profile like the other
-dashboard pages (``view_models.cached``).
+dashboard pages (``views.common.cached``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from valvomo.disclosure import format_cell, profile_label
 from valvomo.segments.utilisation import SEGMENT_NAMES, SEGMENTS
 from valvomo.web import charts
-from valvomo.web.view_models import QUERY_LOCK, Cell, Column, TableModel, ViewContext, cached, station_name
+from valvomo.web.views.common import Cell, Column, TableModel, ViewContext, cached, station_name
 
 PERIOD_KINDS = ("year", "quarter")
 PAGE_KEYS = {"segment-mix": "mix", "segment-lorenz": "lorenz", "segment-concentration": "concentration",
@@ -31,7 +31,7 @@ def _rows(ctx: ViewContext, outputs: list[str], period: str, by: tuple[str, ...]
     from valvomo.services.segments import segment_rows
 
     def load() -> list[dict]:
-        with QUERY_LOCK:
+        with ctx.store.reading():
             return segment_rows(ctx.settings, outputs, period=period, by=by, profile=ctx.profile,
                                 store=segment_store(ctx))  # fmt: skip
 
@@ -208,7 +208,7 @@ def care_gap_overview(ctx: ViewContext, kind: str, period: str | None, allowed) 
     from valvomo.services.caregaps import care_gap_counts, rule_labels
 
     def load(by):
-        with QUERY_LOCK:
+        with ctx.store.reading():
             return care_gap_counts(ctx.settings, period=kind, by=by, profile=ctx.profile, store=segment_store(ctx))
 
     by_station = cached(ctx, "care_gaps", {"period": kind, "by": "station"}, lambda: load(("station",)))
