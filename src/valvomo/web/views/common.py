@@ -19,13 +19,14 @@ from valvomo.services.catalogue import (
     station_directory,
     station_label,
 )
+from valvomo.services.formatting import axis_format, format_change
 from valvomo.services.periods import period_kind
 from valvomo.services.results import ResultStore
 from valvomo.services.targets import targets_version
 from valvomo.services.value_labels import CHANNEL_LABELS, LANGUAGE_VALUE_LABELS, PROFESSION_LABELS
 from valvomo.warehouse.sources import MissingTableError
 from valvomo.web import charts
-from valvomo.web.i18n import format_number, format_percent, format_period, gettext
+from valvomo.web.i18n import format_period, gettext
 
 TREND_PERIODS = 8  # quarters shown in station tables, sparklines and indicator trend charts
 
@@ -137,10 +138,8 @@ class ViewContext:
         return str(value)
 
     def unit_format(self, unit: str) -> charts.ValueFormat:
-        """Axis and bar labels: whole percentages for shares, one decimal otherwise."""
-        if unit == "share":
-            return lambda share: format_percent(share, self.lang, 0)
-        return lambda value: format_number(value, self.lang, 0 if unit in ("count", "eur") else 1)
+        """Axis and bar labels (``services.formatting.axis_format``)."""
+        return axis_format(unit, self.lang)
 
 
 # --- cache ---------------------------------------------------------------------------------------------
@@ -232,16 +231,8 @@ def target_text(ctx: ViewContext, target: Target | None, unit: str) -> str:
 
 
 def change_text(ctx: ViewContext, latest: float | None, previous: float | None, unit: str) -> tuple[str, Any]:
-    """The difference of the two shown values: percentage points for shares."""
-    if latest is None or previous is None:
-        return "–", None
-    difference = latest - previous
-    sign = "+" if difference > 0 else ("−" if difference < 0 else "±")
-    if unit == "share":
-        number = format_number(abs(difference) * 100, ctx.lang, 1)
-        return ctx._("%(sign)s%(value)s pp", sign=sign, value=number), round(difference, 6)
-    decimals = 0 if unit in ("count", "eur") else 2 if unit in ("index", "ratio") else 1
-    return f"{sign}{format_number(abs(difference), ctx.lang, decimals)}", round(difference, 6)
+    """The difference of the two shown values (``services.formatting.format_change``)."""
+    return format_change(latest, previous, unit, ctx.lang)
 
 
 def table_model(ctx: ViewContext, key: str, caption: str, columns: list[Column], rows: list[list[Cell]],

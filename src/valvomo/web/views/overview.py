@@ -118,17 +118,6 @@ def headline_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     return table_model(ctx, "headlines", ctx._("Headline indicators, county"), columns, rows)
 
 
-@dataclass
-class MissingStation:
-    station_id: str
-    name: str
-    value: Cell
-    target: str
-    since: str
-    quarters: int
-    recording: Cell
-
-
 def missing_7d(ctx: ViewContext, params: Mapping[str, str] | None = None) -> TableModel:
     """Stations below the 7-day care-guarantee target in the latest quarter, since when, and
     whether their assessment recording is complete (the question of issue 3)."""

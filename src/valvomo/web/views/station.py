@@ -251,8 +251,3 @@ def station_page(ctx: ViewContext, station_id: str) -> dict[str, Any] | None:
         }
 
     return cached(ctx, "page-station", {"station": station_id}, build)
-
-
-def station_list(ctx: ViewContext) -> list[tuple[str, str]]:
-    ids = set(stations(ctx)) | {r["station_id"] for r in rows_for(ctx, "access_7d", by=("station",))}
-    return sorted(((s, station_name(ctx, s)) for s in ids), key=lambda item: item[1])
