@@ -80,7 +80,8 @@ def overview_page(ctx: ViewContext, kind: str, period: str | None) -> dict[str, 
     """``overview`` with the per-patient segment rows computed once for all its outputs and breakdowns."""
     from valvomo.indicators.runner import stage_cache
 
-    with stage_cache(ctx.store.warehouse, period_kinds=(kind,)):
+    # the staged tables are created and dropped on the shared connection: hold its lock throughout
+    with ctx.store.reading() as warehouse, stage_cache(warehouse, period_kinds=(kind,)):
         return overview(ctx, kind, period)
 
 
