@@ -16,10 +16,13 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+import valvomo.services
 import valvomo.web
 from valvomo.web import i18n
 
 WEB = Path(valvomo.web.__file__).parent
+# The words of values and changes that the pages show live in the services layer (value_labels, formatting).
+SERVICES = Path(valvomo.services.__file__).parent
 PYTHON_KEYWORDS = {"N_": None, "_": None, "gettext": (2,), "ngettext": (2, 3)}
 TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext")
 
@@ -32,12 +35,12 @@ def _singular(message):
 def used_messages() -> dict[str, str]:
     """msgid -> first place it is used."""
     found: dict[str, str] = {}
-    for path in sorted(WEB.rglob("*.py")):
+    for path in sorted(WEB.rglob("*.py")) + sorted(SERVICES.rglob("*.py")):
         with path.open("rb") as handle:
             for lineno, message, _comments, _context in extract("python", handle, keywords=PYTHON_KEYWORDS):
                 msgid = _singular(message)
                 if msgid:
-                    found.setdefault(msgid, f"{path.relative_to(WEB)}:{lineno}")
+                    found.setdefault(msgid, f"{path.relative_to(WEB.parent)}:{lineno}")
     for path in sorted((WEB / "templates").rglob("*.html")):
         with path.open("rb") as handle:
             for lineno, _func, message, _comments in babel_extract(handle, TEMPLATE_KEYWORDS, [], {}):
