@@ -1,8 +1,12 @@
-"""Page data for the dashboard (one module per page, ``common`` for what they share): ResultStore rows turned into localised tables and charts.
+"""Page data for the dashboard: ResultStore rows turned into localised tables and charts.
+
+One module per page (overview, comparison, station, indicators, quality, ingest, patients),
+``common`` for what they share (``ViewContext``, the table model, the cache, the row readers)
+and ``tables`` for the download registry.
 
 Every number on a page comes from ``ResultStore.query`` rows, which are already
-disclosure-controlled with the viewer's profile; this module only selects,
-orders, labels and formats them (``disclosure.format_cell`` shows a redacted
+disclosure-controlled with the viewer's profile; these modules only select,
+order, label and format them (``disclosure.format_cell`` shows a redacted
 cell as "<8"). The one thing it adds to disclosure control is *complementary
 suppression across stations*: a station breakdown sits under a county figure
 that is shown elsewhere, so when exactly one station of a period is redacted
