@@ -7,7 +7,7 @@ and ``tables`` for the download registry.
 Every number on a page comes from ``ResultStore.query`` rows, which are already
 disclosure-controlled with the viewer's profile; these modules only select,
 order, label and format them (``disclosure.format_cell`` shows a redacted
-cell as "<8"). The one thing it adds to disclosure control is *complementary
+cell as "<8"). The one thing they add to disclosure control is *complementary
 suppression across stations*: a station breakdown sits under a county figure
 that is shown elsewhere, so when exactly one station of a period is redacted
 the next smallest is hidden too (see ``suppress_complements``).
