@@ -36,6 +36,7 @@ class _Recorder:
         # connections) may well run at once
         self.inside: dict[tuple[int, int], int] = {}
         self.overlaps: list[tuple[str, str]] = []
+        self.stacks: dict[tuple[int, int], str] = {}
         self.calls = 0
 
     def wrap(self, method):
@@ -44,8 +45,12 @@ class _Recorder:
         def instrumented(backend, *args, **kwargs):
             me = (id(backend), threading.get_ident())
             with recorder.lock:
-                if any(depth and key[0] == me[0] and key != me for key, depth in recorder.inside.items()):
-                    recorder.overlaps.append((method.__name__, "".join(traceback.format_stack(limit=12))))
+                others = [key for key, depth in recorder.inside.items() if depth and key[0] == me[0] and key != me]
+                if others:
+                    recorder.overlaps.append((method.__name__, "".join(traceback.format_stack(limit=12))
+                                              + "\n--- while inside: ---\n" + recorder.stacks[others[0]]))
+                if not recorder.inside.get(me):
+                    recorder.stacks[me] = "".join(traceback.format_stack(limit=14))
                 recorder.inside[me] = recorder.inside.get(me, 0) + 1
                 recorder.calls += 1
             try:
@@ -124,10 +129,10 @@ def test_api_page_and_admin_readers_never_share_the_connection_at_once(county_ap
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
+    assert not recorder.overlaps, recorder.overlaps[0][1]
     assert errors == []
     assert statuses == [200] * len(requests)
     assert recorder.calls > len(requests)  # the readers did reach the connection
-    assert not recorder.overlaps, recorder.overlaps[0][1]
 
 
 def test_no_web_module_has_or_imports_a_connection_lock():

@@ -359,6 +359,7 @@ class ResultStore:
         self._warehouse: WarehouseSources | None = warehouse
         self._checked = False
         self._own_lock = threading.RLock()  # for sources that bring no connection lock of their own
+        self._open_lock = threading.Lock()
 
     # -- the connection lock ------------------------------------------------------------------------
 
@@ -370,10 +371,14 @@ class ResultStore:
         computations here); requests run in a thread pool, so whatever runs a query on it
         — an Ibis expression executed, a table read — does so inside ``reading()``. The
         lock is re-entrant: a reader may call ``query`` inside it."""
-        warehouse = self._open_warehouse()
-        lock = getattr(warehouse, "connection_lock", None) or self._own_lock
-        with lock:
-            yield self.warehouse
+        while True:
+            warehouse = self._open_warehouse()
+            lock = getattr(warehouse, "connection_lock", None) or self._own_lock
+            with lock:
+                if warehouse is self._warehouse:  # not replaced while we waited (``refresh``)
+                    self.warehouse  # noqa: B018  (the emptiness check, once per store)
+                    yield warehouse
+                    return
 
     def read(self, fetch: Callable[[WarehouseSources], Any]) -> Any:
         """``fetch(warehouse)`` under the connection lock (see ``reading``)."""
@@ -387,14 +392,20 @@ class ResultStore:
         return self.settings.home / "results"
 
     def _open_warehouse(self) -> WarehouseSources:
-        if self._warehouse is None:
+        """The warehouse, opened on first use: once, even when several requests arrive together
+        (two would each get a connection and a lock of their own)."""
+        warehouse = self._warehouse
+        if warehouse is None:
             from valvomo.warehouse.store import Warehouse
 
-            try:
-                self._warehouse = Warehouse(self.settings)
-            except FileNotFoundError:
-                raise EmptyWarehouseError() from None
-        return self._warehouse
+            with self._open_lock:
+                if self._warehouse is None:
+                    try:
+                        self._warehouse = Warehouse(self.settings)
+                    except FileNotFoundError:
+                        raise EmptyWarehouseError() from None
+                warehouse = self._warehouse
+        return warehouse
 
     @property
     def warehouse(self) -> WarehouseSources:
