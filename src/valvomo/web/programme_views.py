@@ -32,7 +32,6 @@ from valvomo.services.cache import BoundedCache
 from valvomo.web import charts, i18n
 from valvomo.web.i18n import N_
 
-DOMAIN = "programmes"
 REPORT_FORMATS: tuple[tuple[str, str], ...] = (("html", "HTML"), ("pdf", "PDF"), ("docx", "Word (DOCX)"))
 NOTE_MAX_LENGTH = 4000  # an assessment note is a paragraph or two, as in the seed self-assessments
 
