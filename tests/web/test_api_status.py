@@ -13,9 +13,10 @@ from valvomo.appdb import get_sessionmaker, session_scope
 from valvomo.indicators.registry import Target
 from valvomo.services.care_guarantee import RECORDING_THRESHOLD, annotate_status
 from valvomo.services.results import ResultStore
-from valvomo.web import view_models as vm
 from valvomo.web.app import create_app
 from valvomo.web.auth import create_user, issue_token
+from valvomo.web.views import common as vm
+from valvomo.web.views import overview as overview_views
 
 TARGETS = (Target(0.66, "2024Q2", "national", "RRP"), Target(0.80, "2025Q4", "national", "RRP"))
 
@@ -63,7 +64,7 @@ def test_api_cli_web_and_report_agree(api, county_settings, monkeypatch):
     vm.clear_cache()
     ctx = vm.ViewContext(county_settings, ResultStore(county_settings), "en", "standard")
     latest = vm.latest_period(ctx, "access_7d")
-    table = vm.missing_7d(ctx)
+    table = overview_views.missing_7d(ctx)
     vm.clear_cache()
     web = {row[0].value: (row[3].value, row[4].value, "flag" not in row[5].css) for row in table.rows}
     api_below = {r["station_id"]: (r["below_target_since"], r["quarters_below_target"], r["recording_complete"])

@@ -20,6 +20,10 @@ from valvomo.services.periods import period_bounds
 from valvomo.services.targets import meets, target_in_force
 
 RECORDING_THRESHOLD = 0.9
+# The figures whose reliability depends on assessment recording: flagged together with it.
+CARE_GUARANTEE_INDICATORS: tuple[str, ...] = (
+    "access_7d", "access_14d", "access_3m", "waiting_days_median", "waiting_days_p90",
+)
 
 
 def recording_complete(share: float | None) -> bool | None:

@@ -10,13 +10,13 @@ unsuppressed rows needs the analyst role and is audit-logged.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 import valvomo
+from valvomo.services.cache import BoundedCache
 from valvomo.web import deps
 from valvomo.web.auth import audit as audit_log
 from valvomo.web.auth.users import Principal
@@ -309,8 +309,7 @@ def catalogue(
     return indicator_catalogue(lang or user.language, deps.get_app_settings(request))
 
 
-_stations_cache: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
-_stations_lock = threading.Lock()
+_STATIONS: BoundedCache[list[dict[str, Any]]] = BoundedCache(4)  # per data directory and snapshot
 
 
 @router.get(
@@ -322,16 +321,13 @@ _stations_lock = threading.Lock()
 )
 def stations(request: Request, user: Annotated[Principal, Depends(deps.api_user)]) -> list[dict[str, Any]]:
     store = _store(request)
+
+    def load() -> list[dict[str, Any]]:
+        rows = store.read(lambda warehouse: warehouse.table("stations").to_pyarrow().to_pylist())
+        return sorted(rows, key=lambda s: s["station_id"])
+
     try:
-        warehouse = store.warehouse
-        key = (str(deps.get_app_settings(request).home), getattr(warehouse, "snapshot_id", None))
-        with _stations_lock:
-            cached = _stations_cache.get(key)
-        if cached is None:
-            cached = sorted(warehouse.table("stations").to_pyarrow().to_pylist(), key=lambda s: s["station_id"])
-            with _stations_lock:
-                _stations_cache.clear()
-                _stations_cache[key] = cached
+        key = (str(deps.get_app_settings(request).home), store.snapshot_id)
+        return _STATIONS.get_or_build(key, load)
     except _query_errors() as error:
         raise _data_error(error) from None
-    return cached

@@ -50,7 +50,8 @@ def _stores(request: Request):
     from valvomo.web.pages.context import result_store
 
     settings = deps.get_app_settings(request)
-    return settings, segment_store(settings, warehouse=result_store(settings).warehouse)
+    results = result_store(settings)
+    return settings, results, segment_store(settings, warehouse=results.warehouse)
 
 
 def _config_error(error: Exception) -> HTTPException:
@@ -60,11 +61,10 @@ def _config_error(error: Exception) -> HTTPException:
 def _rows(request: Request, compute) -> dict[str, Any]:
     from valvomo.segments.config_files import ConfigFileError
     from valvomo.services.catalogue import profile_label
-    from valvomo.web.view_models import QUERY_LOCK
 
     try:
-        settings, store = _stores(request)
-        with QUERY_LOCK:
+        settings, results, store = _stores(request)
+        with results.reading():  # the segment store reads through the result store's warehouse
             rows = compute(settings, store)
     except _query_errors() as error:
         raise _data_error(error) from None
@@ -154,14 +154,13 @@ def caregap_patients(
 ) -> dict[str, Any]:
     from valvomo.segments.config_files import ConfigFileError
     from valvomo.services.caregaps import care_gap_list
-    from valvomo.web.view_models import QUERY_LOCK
 
     if not deps.can_see_patient_level(user, station):
         raise HTTPException(status_code=403, detail=f"no patient-level access to station {station!r}")
     try:
-        _, store = _stores(request)
-        with QUERY_LOCK:
-            result = care_gap_list(store.warehouse, [station], index_date=index_date, rule=rule)
+        _, results, _ = _stores(request)
+        with results.reading() as warehouse:
+            result = care_gap_list(warehouse, [station], index_date=index_date, rule=rule)
     except KeyError as error:
         raise HTTPException(status_code=400, detail=str(error.args[0])) from None
     except _query_errors() as error:

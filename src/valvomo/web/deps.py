@@ -126,11 +126,6 @@ def resolve_user(request: Request) -> Principal | None:
     return user
 
 
-def optional_user(request: Request) -> Principal | None:
-    """Dependency: the user or None (pages that also serve anonymous visitors)."""
-    return resolve_user(request)
-
-
 def current_user(request: Request) -> Principal:
     """Dependency: the logged-in user; anonymous browsers are sent to /login and back."""
     user = resolve_user(request)

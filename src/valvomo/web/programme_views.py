@@ -14,8 +14,6 @@ merges with the core and page catalogs.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,11 +28,11 @@ from valvomo.programme.overview import GoalView, ProgrammeOverview, SpearheadVie
 from valvomo.programme.progress import Distribution
 from valvomo.programme.service import ProgrammeSummary
 from valvomo.programme.targets import STATUS_MSGIDS
+from valvomo.services.cache import BoundedCache
 from valvomo.web import charts, i18n
 from valvomo.web.i18n import N_
 from valvomo.web.segment_views import output_href
 
-DOMAIN = "programmes"
 REPORT_FORMATS: tuple[tuple[str, str], ...] = (("html", "HTML"), ("pdf", "PDF"), ("docx", "Word (DOCX)"))
 NOTE_MAX_LENGTH = 4000  # an assessment note is a paragraph or two, as in the seed self-assessments
 
@@ -151,24 +149,15 @@ def euros(value: Any, lang: str) -> str:
 
 # --- charts --------------------------------------------------------------------------------------
 
-_CHART_CACHE: OrderedDict[tuple, str] = OrderedDict()
-_CHART_LOCK = threading.Lock()
-_CHART_CACHE_SIZE = 256
+_CHART_CACHE: BoundedCache[str] = BoundedCache(256)
 
 
 def _chart(draw: Callable[..., str], *args: Any, **kwargs: Any) -> str:
-    """Draw a chart once per distinct input: programme data change only when someone records."""
-    key = (draw.__name__, repr(args), repr(sorted(kwargs.items(), key=lambda item: item[0])))
-    with _CHART_LOCK:
-        if key in _CHART_CACHE:
-            _CHART_CACHE.move_to_end(key)
-            return _CHART_CACHE[key]
-    svg = draw(*args, **kwargs)
-    with _CHART_LOCK:
-        _CHART_CACHE[key] = svg
-        while len(_CHART_CACHE) > _CHART_CACHE_SIZE:
-            _CHART_CACHE.popitem(last=False)
-    return svg
+    """Draw a chart once per distinct input: programme data change only when someone records.
+    The key is the drawing function and the ``repr`` of everything it is given (``_Fmt`` names its
+    format), so a chart is redrawn whenever any of its inputs differs."""
+    key = (draw.__module__, draw.__qualname__, repr(args), repr(sorted(kwargs.items(), key=lambda item: item[0])))
+    return _CHART_CACHE.get_or_build(key, lambda: draw(*args, **kwargs))
 
 
 class _Fmt:

@@ -19,7 +19,7 @@ from valvomo.config import Settings
 from valvomo.services.catalogue import profile_label
 from valvomo.services.results import ResultStore
 from valvomo.web import deps
-from valvomo.web.view_models import ViewContext
+from valvomo.web.views.common import ViewContext
 
 SNAPSHOT_CHECK_SECONDS = 3.0
 
