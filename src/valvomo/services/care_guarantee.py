@@ -70,9 +70,6 @@ def below_target_streak(
     return BelowTarget(since, run, in_force)
 
 
-# The indicators whose figure depends on the care-need assessment being recorded (indicators.md,
-# "Access"): their rows carry the recording verdict.
-CARE_GUARANTEE_INDICATORS = ("access_7d", "access_14d", "access_3m", "waiting_days_median", "waiting_days_p90")
 RECORDING_INDICATOR = "assessment_recording"
 DIMENSIONS = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
 # How the CLI's table and the report name a ``target_status`` (gettext msgids).
