@@ -7,3 +7,4 @@ registers them all.
 from valvomo.indicators.populations.base import POPULATIONS, Population, register
 
 __all__ = ["POPULATIONS", "Population", "register"]
+from valvomo.indicators.populations import continuity  # noqa: E402, F401  (registers continuity_windows)
