@@ -120,7 +120,9 @@ def majority_station(per_station: ir.Table, keys: tuple[str, ...] = ("_last_mi",
     most window visits, ties by smallest id (two hash aggregations rather than a sorted ranking)."""
     most = per_station.group_by(list(keys)).aggregate(_most=lambda t: t.visits.max())
     most = most.rename({f"_m{k}": k for k in keys})
-    top = per_station.join(most, [*(per_station[k] == most[f"_m{k}"] for k in keys), per_station.visits == most._most])
+    top = per_station.join(
+        most, [*(per_station[k] == most[f"_m{k}"] for k in keys), per_station.visits == most._most]
+    )
     return top.group_by(list(keys)).aggregate(_majority_station=lambda t: t.station_id.min())
 
 
@@ -134,10 +136,15 @@ def t11_visits(sources: Sources) -> ir.Table:
     contacts = contacts.filter(contacts.service_type == codes.CARE_GUARANTEE_SERVICE_TYPE)
     named = contacts.professional_id.notnull()
     group = ibis.cases(
-        *((named & contacts.profession.isin(professions), name) for name, professions in PROFESSION_GROUPS.items()),
+        *(
+            (named & contacts.profession.isin(professions), name)
+            for name, professions in PROFESSION_GROUPS.items()
+        ),
         else_=OTHER,
     )
-    visits = contacts.select("contact_id", "patient_id", "station_id", "professional_id", "started_at", _group=group)
+    visits = contacts.select(
+        "contact_id", "patient_id", "station_id", "professional_id", "started_at", _group=group
+    )
     return visits.mutate(
         professional_id=ibis.ifelse(visits._group == OTHER, ibis.null("string"), visits.professional_id)
     )
@@ -166,9 +173,13 @@ def visits_with_predecessor(sources: Sources, groups: tuple[str, ...]) -> ir.Tab
     """The visits of ``groups`` with their month index ``_mi`` and ``_same_mi``: the month of the
     patient's previous visit of the same group when it was with the same professional, else null."""
     visits = _groups_visits(t11_visits(sources), groups)
-    order = ibis.window(group_by=[visits.patient_id, visits._group], order_by=[visits.started_at, visits.contact_id])
+    order = ibis.window(
+        group_by=[visits.patient_id, visits._group], order_by=[visits.started_at, visits.contact_id]
+    )
     mi = month_index(visits.started_at.date())
-    visits = visits.mutate(_mi=mi, _prev_professional=visits.professional_id.lag().over(order), _prev_mi=mi.lag().over(order))
+    visits = visits.mutate(
+        _mi=mi, _prev_professional=visits.professional_id.lag().over(order), _prev_mi=mi.lag().over(order)
+    )
     same = (visits._prev_professional == visits.professional_id).fill_null(False)
     return visits.select(
         "_group", "patient_id", "professional_id", "station_id", "_mi",
@@ -206,8 +217,13 @@ def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> i
         totals = every.group_by(["_last_mi", "patient_id"]).aggregate(visits=lambda t: t.visits.sum())
         patient_parts.append(
             totals.select(
-                "_last_mi", _group=ibis.literal(ALL_VISITS), patient_id="patient_id", visits="visits",
-                sum_squares=ibis.null("int64"), max_visits=ibis.null("int64"), professionals=ibis.null("int64"),
+                "_last_mi",
+                _group=ibis.literal(ALL_VISITS),
+                patient_id="patient_id",
+                visits="visits",
+                sum_squares=ibis.null("int64"),
+                max_visits=ibis.null("int64"),
+                professionals=ibis.null("int64"),
                 same_pairs=ibis.null("int64"),
             )  # fmt: skip
         )
@@ -329,8 +345,14 @@ CONTINUITY_WINDOWS = register(
         },
         build=continuity_windows,
         used_by=(
-            "coci", "upc", "secon", "mmci", "coci_nurse", "coci_share_continuous",
-            "named_professional_coverage", "segment_coci",
+            "coci",
+            "upc",
+            "secon",
+            "mmci",
+            "coci_nurse",
+            "coci_share_continuous",
+            "named_professional_coverage",
+            "segment_coci",
         ),  # fmt: skip
     )
 )
