@@ -194,7 +194,9 @@ def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> i
     named = windowed.filter(windowed._group.isin(professional_groups))
     per_professional = named.group_by(["_last_mi", "_group", "patient_id", "professional_id"]).aggregate(
         n_j=lambda t: t.count(),
-        same=lambda t: t.count(where=t._same_mi >= t._last_mi - (WINDOW_MONTHS - 1)).fill_null(0),  # PySpark: null if none
+        same=lambda t: t.count(where=t._same_mi >= t._last_mi - (WINDOW_MONTHS - 1)).fill_null(
+            0
+        ),  # PySpark: null if none
     )
     per_patient = per_professional.group_by(["_last_mi", "_group", "patient_id"]).aggregate(
         visits=lambda t: t.n_j.sum(),
