@@ -320,7 +320,8 @@ def run_peers(warehouse, repeat: int, valvomo_rows: dict[str, list[dict]]) -> di
     for peer in ("polars", "pandas"):
         out = Path(tempfile.mkstemp(prefix=f"valvomo-peer-{peer}-", suffix=".json")[1])
         command = [sys.executable, str(Path(peers.__file__)), peer, str(warehouse.path("contacts")),
-                   str(warehouse.path("patients")), "--repeat", str(repeat), "--out", str(out)]  # fmt: skip
+                   str(warehouse.path("patients")), "--stations", str(warehouse.path("stations")),
+                   "--repeat", str(repeat), "--out", str(out)]  # fmt: skip
         console.print(f"peer baseline: {peer} ...")
         subprocess.run(command, check=True)
         result = json.loads(out.read_text())

@@ -32,6 +32,18 @@ CONTACT_COLUMNS = [
     "certificate_only", "specialty", "cost_eur",
 ]  # fmt: skip
 PATIENT_COLUMNS = ["patient_id", "home_station_id", "birth_year"]
+# access_7d counts contacts at these station kinds only; a unit missing from stations counts (docs/populations.md)
+CARE_STATION_KINDS = ("health_station", "nurse_led_station")
+
+
+def _other_kind_units(paths: Mapping[str, Path]) -> list[str]:
+    """Units of the stations table (``paths["stations"]``, when given) whose kind is not a care station."""
+    if "stations" not in paths:
+        return []
+    import pyarrow.parquet as pq
+
+    stations = pq.read_table(paths["stations"], columns=["station_id", "kind"]).to_pylist()
+    return sorted(s["station_id"] for s in stations if s["kind"] not in CARE_STATION_KINDS)
 
 
 # --- pandas ------------------------------------------------------------------------------------------
@@ -59,6 +71,7 @@ def pandas_indicators(paths: Mapping[str, Path]) -> dict[str, list[dict]]:
         (pc["service_type"] == "T11") & (pc["nature"] == "SH") & (pc["urgency"] == "non_urgent")
         & flag("licensed") & pc["assessed_at"].notna() & (pc["assessed_at"] <= pc["started_at"])
         & ~flag("care_plan") & ~flag("certificate_only") & pc["specialty"].isna()
+        & ~pc["station_id"].isin(_other_kind_units(paths))
     ]  # fmt: skip
     events = events.sort_values(["patient_id", "assessed_at", "started_at", "contact_id"])
     events = events.drop_duplicates(["patient_id", "assessed_at"])
@@ -161,6 +174,7 @@ def polars_indicators(paths: Mapping[str, Path]) -> dict[str, list[dict]]:
         (pl.col("service_type") == "T11") & (pl.col("nature") == "SH") & (pl.col("urgency") == "non_urgent")
         & flag("licensed") & pl.col("assessed_at").is_not_null() & (pl.col("assessed_at") <= started)
         & ~flag("care_plan") & ~flag("certificate_only") & pl.col("specialty").is_null()
+        & ~pl.col("station_id").is_in(_other_kind_units(paths))
     )  # fmt: skip
     events = events.sort(["patient_id", "assessed_at", "started_at", "contact_id"]).unique(
         ["patient_id", "assessed_at"], keep="first", maintain_order=True
@@ -279,7 +293,7 @@ def same_rows(valvomo: list[dict], peer: list[dict], *, rel: float = 1e-9) -> li
 
 
 def main() -> None:
-    """``python bench/peers.py {pandas,polars} CONTACTS PATIENTS --repeat R --out FILE``: times the peer
+    """``python bench/peers.py {pandas,polars} CONTACTS PATIENTS [--stations STATIONS] --repeat R --out FILE``: times the peer
     (median of R runs, wall and CPU) in this process, so its memory is measured apart from Valvomo's,
     and writes the timings, the peak RSS and the rows of the last run as JSON."""
     import argparse
@@ -294,6 +308,7 @@ def main() -> None:
     parser.add_argument("peer", choices=["pandas", "polars"])
     parser.add_argument("contacts", type=Path)
     parser.add_argument("patients", type=Path)
+    parser.add_argument("--stations", type=Path, help="the stations table (access_7d counts care stations only)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
@@ -310,7 +325,8 @@ def main() -> None:
     walls, cpus, rows = [], [], {}
     for _ in range(args.repeat):
         cpu, wall = sum(process.cpu_times()[:2]), time.perf_counter()
-        rows = run({"contacts": args.contacts, "patients": args.patients})
+        paths = {"contacts": args.contacts, "patients": args.patients}
+        rows = run({**paths, "stations": args.stations} if args.stations else paths)
         walls.append(time.perf_counter() - wall)
         cpus.append(sum(process.cpu_times()[:2]) - cpu)
     stop.set()

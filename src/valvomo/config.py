@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         None,
         pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
         description="DuckDB memory limit, e.g. `2GB`; above it DuckDB spills to the temp directory. "
-        "Default: DuckDB's own (80 % of RAM).",
+        "Default: DuckDB's own (80 % of RAM); the ingest checks default to 256MB.",
     )
     duckdb_preserve_insertion_order: bool = Field(
         False,

@@ -648,26 +648,16 @@ def format_cell(
     return f"{text}\u00a0\u20ac" if unit == "eur" else text
 
 
-_PROFILE_LABELS: dict[str, dict[str, str]] = {
-    "standard": {
-        "fi": "Tietosuojakäsittely: vakio (luvut 1–7 piilotettu, muut pyöristetty lähimpään viiteen)",
-        "sv": "Röjandekontroll: standard (antal 1–7 dolda, övriga avrundade till närmaste fem)",
-        "en": "Disclosure control: standard (counts 1–7 redacted, others rounded to the nearest 5)",
-    },
-    "threshold5": {
-        "fi": "Tietosuojakäsittely: kynnys 5 (luvut 1–4 piilotettu, ei pyöristystä)",
-        "sv": "Röjandekontroll: tröskel 5 (antal 1–4 dolda, ingen avrundning)",
-        "en": "Disclosure control: threshold 5 (counts 1–4 redacted, no rounding)",
-    },
-    "none": {
-        "fi": "Ei tietosuojakäsittelyä: vain valtuutetuille analyytikoille",
-        "sv": "Ingen röjandekontroll: endast för behöriga analytiker",
-        "en": "No disclosure control: authorised analysts only",
-    },
+# The profiles in words, for exports and reports (disclosure.md): gettext msgids of the ``core`` domain
+# (the English text). This module sits below the services layer, so it names them and
+# ``services.catalogue.profile_label`` translates them; ``profile_msgid`` is the English wording.
+PROFILE_MSGIDS: dict[str, str] = {
+    "standard": "Disclosure control: standard (counts 1–7 redacted, others rounded to the nearest 5)",
+    "threshold5": "Disclosure control: threshold 5 (counts 1–4 redacted, no rounding)",
+    "none": "No disclosure control: authorised analysts only",
 }
 
 
-def profile_label(profile: str | Policy, lang: str = "fi") -> str:
-    """The profile in force, named for exports and reports (disclosure.md)."""
-    labels = _PROFILE_LABELS[policy(profile).name]
-    return labels.get(lang) or labels["en"]
+def profile_msgid(profile: str | Policy) -> str:
+    """The msgid (English wording) of the profile in force."""
+    return PROFILE_MSGIDS[policy(profile).name]

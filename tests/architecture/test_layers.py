@@ -87,3 +87,48 @@ def test_the_segment_and_simulation_engines_do_not_import_each_other():
                     crossings.append(f"{path.relative_to(SRC)}:{line} imports {name}")
     assert not crossings, "\n".join(crossings)
 
+
+
+# Inside the indicator engine (the second and third contracts in pyproject.toml): the indicator families
+# and the runner read the shared populations, which read the shared building blocks and the registry.
+INDICATOR_LAYERS: list[set[str]] = [
+    {"registry"},
+    {"common"},
+    {"populations"},
+    {"runner", "access", "t3", "guidance", "interventions", "resolution", "channels", "continuity", "utilisation",
+     "quality", "feedback"},
+]  # fmt: skip
+
+
+def _indicator_layer(name: str) -> int | None:
+    for index, members in enumerate(INDICATOR_LAYERS):
+        if name in members:
+            return index
+    return None
+
+
+def test_every_indicator_module_has_an_engine_layer():
+    names = {p.stem if p.is_file() else p.name for p in (SRC / "indicators").iterdir()}
+    names -= {"__init__", "__pycache__"}
+    unknown = sorted(n for n in names if _indicator_layer(n) is None)
+    assert not unknown, f"indicator modules without a layer in architecture.md: {unknown}"
+
+
+def test_no_indicator_module_imports_upward_within_the_engine():
+    violations = []
+    checked = 0
+    for path in (SRC / "indicators").rglob("*.py"):
+        relative = path.relative_to(SRC / "indicators")
+        own = _indicator_layer(relative.parts[0].removesuffix(".py"))
+        if own is None:  # the package's __init__ registers every family
+            continue
+        for line, name in _imports(path):
+            parts = name.split(".")
+            if parts[1] != "indicators" or len(parts) < 3:
+                continue
+            target = _indicator_layer(parts[2])
+            checked += 1
+            if target is not None and target > own:
+                violations.append(f"indicators/{relative}:{line} imports {name}")
+    assert checked > 20  # the walk sees the engine's imports
+    assert not violations, "upward imports inside the indicator engine:\n" + "\n".join(violations)

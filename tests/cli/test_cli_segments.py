@@ -111,3 +111,52 @@ def test_check_lists_rule_file_errors_with_line(cli, tmp_path):
     assert f"{broken}:{line}: rules[0].conditions[0].no_lab.months" in result.stderr.replace("\n", "")
     good = cli("caregaps", "--check", str(DEFAULT_FILE))
     assert good.exit_code == 0 and "3 rules, all valid" in good.stderr
+
+
+@pytest.fixture
+def analyst_tokens(cli):
+    from analyst_token import issue_tokens
+
+    return issue_tokens(get_settings())
+
+
+@pytest.mark.parametrize(
+    ("args", "output_ids", "command"),
+    [
+        (("segments", "-o", "utilisation_segment_mix", "--by", "station", "--period", "year"),
+         "utilisation_segment_mix", "segments"),
+        (("caregaps", "--period", "year"), "care_gaps", "caregaps"),
+    ],
+)  # fmt: skip
+def test_unsuppressed_needs_an_analyst_token_and_is_audit_logged(cli, warehouse, analyst_tokens, args, output_ids,
+                                                                 command):  # fmt: skip
+    """`--unsuppressed` on segments and caregaps: the rule and audit entry of `valvomo indicators`
+    (cli._unsuppressed): refused without a token or with a viewer's (exit 2, one line, nothing on
+    stdout, no audit entry); an analyst's token gives the raw rows and writes one audit entry."""
+    from valvomo.appdb import session_scope
+    from valvomo.web.auth import audit
+
+    args = (*args, "--format", "json", "--unsuppressed")
+    missing = cli(*args)
+    assert missing.exit_code == 2 and "needs an analyst's API token" in missing.stderr
+    assert "Traceback" not in missing.stderr and missing.stdout == ""
+    bad = cli(*args, "--token", "vlv_not-a-token")
+    assert bad.exit_code == 2 and "unknown, revoked" in bad.stderr
+    viewer = cli(*args, "--token", analyst_tokens["viewer"])
+    assert viewer.exit_code == 2 and "role 'viewer'" in viewer.stderr and viewer.stdout == ""
+    with session_scope(get_settings()) as db:
+        assert audit.count(db, audit.CLI_UNSUPPRESSED) == 0
+
+    allowed = cli(*args, "--token", analyst_tokens["analyst"])
+    assert allowed.exit_code == 0, allowed.stderr
+    assert "not disclosure-controlled" in allowed.stderr
+    rows = json.loads(allowed.stdout)
+    by = ("station",)
+    raw = compute(output_ids, warehouse, Query(period="year", by=by), registry=SEGMENT_REGISTRY)
+    assert rows and rows == raw and not any(r["suppressed"] for r in rows)
+    assert any(r["numerator"] % 5 for r in rows)  # not rounded: really unprotected
+    with session_scope(get_settings()) as db:
+        entries = audit.read(db, audit.AuditFilter(action=audit.CLI_UNSUPPRESSED))
+    assert len(entries) == 1
+    assert entries[0].username == "cli-analyst" and entries[0].detail["command"] == command
+    assert entries[0].detail["indicators"] == output_ids and entries[0].detail["rows"] == len(rows)

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 
 from valvomo.disclosure import (
     format_cell,
-    profile_label,
     protect_line,
     protect_rows,
     protect_table,
     redaction_marker,
 )
+from valvomo.services.catalogue import profile_label
 
 
 def test_table_complementary_suppression_cascades_through_rows_and_columns():
@@ -184,3 +184,5 @@ def test_profile_label_names_the_profile_in_each_language():
     assert "1–7" in profile_label("standard", "fi") and "vakio" in profile_label("standard", "fi")
     assert "tröskel 5" in profile_label("threshold5", "sv")
     assert profile_label("none", "en").startswith("No disclosure control")
+    assert profile_label("threshold5", "fi") == "Tietosuojakäsittely: kynnys 5 (luvut 1–4 piilotettu, ei pyöristystä)"
+    assert profile_label("none", "sv") == "Ingen röjandekontroll: endast för behöriga analytiker"

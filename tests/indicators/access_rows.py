@@ -186,7 +186,8 @@ def contact_rows(max_rows: int = 30):
             row = {
                 "contact_id": f"c{i:02d}",
                 "patient_id": draw(st.sampled_from(("p0", "p1", "p2", "p3"))),
-                "station_id": draw(st.sampled_from(("S1", "S2"))),
+                # G1 is the guidance unit (outside the care guarantee), X9 a unit missing from STATIONS
+                "station_id": draw(st.sampled_from(("S1", "S1", "S2", "G1", "X9"))),
                 "profession": draw(st.sampled_from(("nurse", "nurse", "physician"))),
                 "contact_type": draw(st.sampled_from(("R10", "R10", "R50", "R52"))),
                 "service_type": "T11",

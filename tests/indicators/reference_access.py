@@ -76,6 +76,7 @@ class Dimensions:
         self.by = by
         self.patients = {p["patient_id"]: p for p in patients} if patients is not None else None
         self.stations = {s["station_id"]: s for s in stations or []}
+        self.station_rows = stations
 
     def values(self, event: dict, day: dt.date) -> tuple:
         out = []
@@ -129,11 +130,24 @@ def nearest_rank(values: list[int], num: int, den: int) -> float:
 # --- care guarantee ---------------------------------------------------------------------------------
 
 
-def access_events(contacts: list[dict]) -> list[dict]:
+CARE_STATION_KINDS = {"health_station", "nurse_led_station"}
+
+
+def at_care_station(c: dict, stations: list[dict] | None) -> bool:
+    """The care guarantee counts contacts at health and nurse-led stations only; a unit missing from
+    the stations table (unknown kind), or any unit when there is no stations table, counts."""
+    if stations is None:
+        return True
+    kind = {s["station_id"]: s.get("kind") for s in stations}.get(c["station_id"])
+    return kind is None or kind in CARE_STATION_KINDS
+
+
+def access_events(contacts: list[dict], stations: list[dict] | None = None) -> list[dict]:
     population = [
         c
         for c in contacts
         if realised_patient_contact(c)
+        and at_care_station(c, stations)
         and c["service_type"] == "T11"
         and c["nature"] == "SH"
         and c["urgency"] == "non_urgent"
@@ -161,13 +175,13 @@ def _keyed(events, reference, query, dims: Dimensions):
 
 
 def access_share(contacts, max_days, query, dims):
-    return shares([(k, waiting_days(e) <= max_days) for k, e in _keyed(access_events(contacts), "started_at", query, dims)])
+    return shares([(k, waiting_days(e) <= max_days) for k, e in _keyed(access_events(contacts, dims.station_rows), "started_at", query, dims)])
 
 
 def waiting_distribution(contacts, query, dims):
     totals: dict[tuple, int] = defaultdict(int)
     cells: dict[tuple, int] = defaultdict(int)
-    for key, e in _keyed(access_events(contacts), "started_at", query, dims):
+    for key, e in _keyed(access_events(contacts, dims.station_rows), "started_at", query, dims):
         totals[key] += 1
         w = waiting_days(e)
         label = next(lbl for lbl, lo, hi in WAITING_BINS if lo <= w <= hi)
@@ -180,7 +194,7 @@ def waiting_distribution(contacts, query, dims):
 
 def waiting_percentile(contacts, num, den, query, dims):
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for key, e in _keyed(access_events(contacts), "started_at", query, dims):
+    for key, e in _keyed(access_events(contacts, dims.station_rows), "started_at", query, dims):
         groups[key].append(waiting_days(e))
     return {k: {"value": nearest_rank(v, num, den), "n": len(v)} for k, v in groups.items()}
 

@@ -191,3 +191,24 @@ def test_municipality_without_patients_is_the_stations(make_sources):
     rows = compute("access_7d", sources, Query(period="year", by=("municipality",)))
     # S1 (638): b1 met, b2 not; S2 (753): b3 met, b4 not
     assert values(rows, ("municipality",)) == {("2024", "638"): 0.5, ("2024", "753"): 0.5}
+
+
+def test_a_guidance_unit_contact_is_not_in_the_county_7_day_share_nor_the_median_wait(make_sources):
+    """Issue 11: the care guarantee is about health stations. The guidance unit G1 answers the same day,
+    and counted among the stations it would lift the county's 7-day share (4/5) and pull its median wait
+    down (0); only S1's contacts (waits 3 and 10) count."""
+    contacts = [
+        contact("s1", BASE, "2024-03-04 09:00"),  # 3 days
+        contact("s2", BASE, "2024-03-11 09:00"),  # 10 days
+        *[contact(f"g{i}", BASE, "2024-03-01 11:00", station_id="G1") for i in range(3)],  # 0 days
+    ]
+    sources = make_sources({"contacts": contacts, "stations": STATIONS})
+    [share] = compute("access_7d", sources, Query(period="quarter"))
+    assert (share["numerator"], share["denominator"]) == (1, 2)
+    [median] = compute("waiting_days_median", sources, Query(period="quarter"))
+    assert (median["value"], median["n"]) == (3.0, 2)  # nearest rank ceil(2 / 2) = 1 of (3, 10)
+    by_station = compute("access_7d", sources, Query(period="quarter", by=("station",)))
+    assert {r["station_id"] for r in by_station} == {"S1"}
+    # without the stations table the kinds are unknown and nothing is left out
+    [unscoped] = compute("access_7d", make_sources({"contacts": contacts}), Query(period="quarter"))
+    assert (unscoped["numerator"], unscoped["denominator"]) == (4, 5)

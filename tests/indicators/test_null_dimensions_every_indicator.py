@@ -123,3 +123,29 @@ def test_groups_add_up_to_the_whole_with_unknown_dimensions(county, duckdb_backe
 def test_groups_add_up_whichever_patients_are_unknown(county, duckdb_backend, every, offset):
     tables, manifest = county  # a small population (interventions) may then have no unknown patient
     _check(tables, manifest, every, offset, duckdb_backend, unknown_group_expected=False)
+
+
+# T3 (disclosure "capacity") has no patients and no language: its nullable key is the station's
+# municipality, looked up in the stations table. A slot at a station missing from that table has an
+# unknown municipality; its pools must stay, in the unknown group (issue 10: joins on nullable keys).
+CAPACITY_CASES = [i for i in REGISTRY if i.disclosure == "capacity" and "municipality" in i.grain]
+
+
+def test_the_capacity_case_covers_t3():
+    assert {i.id for i in CAPACITY_CASES} >= {"t3_days", "t3_days_pooled"}
+
+
+@pytest.mark.parametrize("indicator", CAPACITY_CASES, ids=lambda i: i.id)
+def test_t3_pools_at_a_station_of_unknown_municipality_stay_in_the_unknown_group(county, duckdb_backend, indicator):
+    tables, manifest = county
+    stations = tables["stations"]
+    slot_stations = set(tables["slots"].column("station_id").to_pylist())
+    dropped = sorted(slot_stations)[0]
+    kept = stations.filter(pc.invert(pc.equal(stations["station_id"], dropped)))
+    sources = MemorySources({**tables, "stations": kept}, backend=duckdb_backend, manifest=manifest)
+    columns = ("n", "denominator")
+    whole = _sums(compute(indicator, sources, Query(period="year")), ["period"], columns)
+    parts_rows = compute(indicator, sources, Query(period="year", by=("municipality",)))
+    assert whole and any(r["municipality"] is None for r in parts_rows)
+    parts = _sums(parts_rows, ["period"], columns)
+    assert parts == whole

@@ -31,7 +31,7 @@ def county(tmp_path_factory):
     settings = Settings(home=root / "home")
     ingest_folder(settings, root / "source", progress=False)
     warehouse = Warehouse(settings)
-    paths = {name: warehouse.path(name) for name in ("contacts", "patients")}
+    paths = {name: warehouse.path(name) for name in ("contacts", "patients", "stations")}
     query = Query(period="quarter", by=("station",))
     return paths, {i: compute(i, warehouse, query) for i in peers.INDICATORS}
 

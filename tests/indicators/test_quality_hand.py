@@ -90,3 +90,17 @@ def test_field_completeness_per_station(make_sources):
     )
     cost = {r["station_id"]: r["value"] for r in rows if r["bin"] == "cost_eur"}
     assert cost == {"S1": 1.0, "S2": 0.0}
+
+
+def test_assessment_recording_counts_only_health_and_nurse_led_stations(make_sources):
+    """The recording share is about health centres (RRP investment 3), as the care guarantee is: a
+    guidance-unit contact without an assessment does not lower the county figure; a unit missing from
+    the stations table has an unknown kind and counts."""
+    stations = [
+        {"station_id": "S1", "name_fi": "Näsi", "municipality": "638", "county": "X", "kind": "health_station"},
+        {"station_id": "G1", "name_fi": "Ohjaus", "municipality": "638", "county": "X", "kind": "guidance_unit"},
+    ]
+    contacts = [contact("1"), contact("2", station="G1", assessed=False), contact("3", station="X9", assessed=False)]
+    [row] = compute("assessment_recording", make_sources({"contacts": contacts, "stations": stations}), Query())
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+    assert REGISTRY.get("assessment_recording").applies_to_station_kind("guidance_unit") is False

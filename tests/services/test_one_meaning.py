@@ -58,13 +58,14 @@ def test_every_status_has_one_wording_in_three_languages():
 
 def test_interfaces_share_the_status_wording_and_headline_list():
     from valvomo.reports import content
-    from valvomo.web import programme_views, view_models
+    from valvomo.web import programme_views
+    from valvomo.web.views import overview as overview_views
 
     assert content.STATUS_MSGIDS is STATUS_MSGIDS
 
-    assert view_models.STATUS_LABELS is STATUS_MSGIDS
+    assert overview_views.STATUS_LABELS is STATUS_MSGIDS
     assert programme_views.STATUS_LABELS is STATUS_MSGIDS
-    assert view_models.HEADLINE_INDICATORS is HEADLINE_INDICATORS
+    assert overview_views.HEADLINE_INDICATORS is HEADLINE_INDICATORS
     assert len(set(HEADLINE_INDICATORS)) == len(HEADLINE_INDICATORS)
 
 
@@ -86,6 +87,37 @@ def test_every_indicator_has_a_plain_definition_in_three_languages():
 
 def test_unit_labels_hold_no_parentheses_of_their_own():
     """Issue 11 item 12: the list shows a unit in parentheses; '(osuus (%))' must not happen."""
-    from valvomo.services.catalogue import UNIT_LABELS
+    from valvomo.services.catalogue import UNIT_LABELS, label
 
-    assert not any("(" in text for labels in UNIT_LABELS.values() for text in labels.values())
+    texts = [label(UNIT_LABELS, unit, lang) for unit in UNIT_LABELS for lang in ("fi", "sv", "en")]
+    assert texts and not any("(" in text for text in texts)
+
+
+
+def test_the_headline_list_and_value_labels_are_defined_once():
+    """Issue 10: ``HEADLINE_INDICATORS`` and the value-label tables are assigned in the services layer
+    only; every other module imports them."""
+    import ast
+    from pathlib import Path
+
+    import valvomo
+
+    root = Path(valvomo.__file__).parent
+    owners = {
+        "HEADLINE_INDICATORS": "services/catalogue.py",
+        "CARE_GUARANTEE_INDICATORS": "services/care_guarantee.py",
+        "RECORDING_THRESHOLD": "services/care_guarantee.py",
+        "FUNNEL_LABELS": "services/value_labels.py",
+        "CHANNEL_LABELS": "services/value_labels.py",
+        "LANGUAGE_VALUE_LABELS": "services/value_labels.py",
+        "PERIOD_KIND_LABELS": "services/value_labels.py",
+    }
+    found: dict[str, list[str]] = {name: [] for name in owners}
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, ast.AnnAssign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in owners:
+                    found[target.id].append(path.relative_to(root).as_posix())
+    assert found == {name: [where] for name, where in owners.items()}

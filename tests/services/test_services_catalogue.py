@@ -13,6 +13,7 @@ from valvomo.services.catalogue import (
     FAMILY_LABELS,
     UNIT_LABELS,
     indicator_catalogue,
+    label,
     render_indicator_docs,
 )
 
@@ -50,10 +51,15 @@ def test_catalogue_uses_the_targets_file(tmp_path):
 
 def test_labels_cover_every_unit_direction_family_and_column():
     for indicator in REGISTRY:
-        assert set(UNIT_LABELS[indicator.unit]) == {"fi", "sv", "en"}
+        assert indicator.unit in UNIT_LABELS
         assert indicator.direction in DIRECTION_LABELS and indicator.family in FAMILY_LABELS
     for column in ("indicator", "period", "station_id", "bin", "value", "numerator", "denominator", "n"):
-        assert set(COLUMN_LABELS[column]) == {"fi", "sv", "en"}
+        assert column in COLUMN_LABELS
+    # The labels are msgids of the catalogs, translated in every language (hand-checked wording).
+    assert [label(UNIT_LABELS, "days", lang) for lang in ("fi", "sv", "en")] == ["vuorokautta", "dygn", "days"]
+    assert [label(COLUMN_LABELS, "station_id", lang) for lang in ("fi", "sv", "en")] == ["Asema", "Station", "Station"]
+    assert label(FAMILY_LABELS, "access", "sv") == "Tillgång till vård"
+    assert label(DIRECTION_LABELS, "lower", "fi") == "pienempi on parempi"
 
 
 def test_docs_page_has_a_section_per_indicator():

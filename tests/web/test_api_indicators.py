@@ -173,8 +173,25 @@ def test_openapi_schema_documents_the_api_only(api):
     client, _ = api
     schema = client.get("/api/openapi.json").json()
     assert set(schema["paths"]) == {"/api/health", "/api/indicators", "/api/indicators/catalogue", "/api/stations",
+                                    "/api/indicators/{indicator_id}/status",
                                     "/api/segments", "/api/caregaps", "/api/caregaps/patients",
                                     "/api/simulations", "/api/simulations/calibration", "/api/simulations/{key}"}  # fmt: skip
     responses = schema["paths"]["/api/indicators"]["get"]["responses"]
     assert {"200", "400", "401", "403", "404", "422"} <= set(responses)
     assert "bearer" in json.dumps(schema.get("components", {}).get("securitySchemes", {})).lower()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/indicators?indicator=access_7d", "/api/indicators/access_7d/status?period=year",
+             "/api/segments?output=gini_cost", "/api/caregaps"],
+)  # fmt: skip
+def test_dates_are_written_yyyy_mm_dd_and_a_number_is_refused(api, path):
+    """Pydantic alone takes ``from=0`` as 1 January 1970 (seconds since the epoch): refused with 422."""
+    client, tokens = api
+    headers = bearer(tokens["analyst"])
+    for bad in ("0", "20240101", "1704067200", "2024-1-1"):
+        response = client.get(f"{path}&from={bad}" if "?" in path else f"{path}?from={bad}", headers=headers)
+        assert response.status_code == 422, (bad, response.text)
+    good = client.get(f"{path}&from=2024-01-01" if "?" in path else f"{path}?from=2024-01-01", headers=headers)
+    assert good.status_code == 200, good.text
+    assert good.json()  # rows (or a care-gap payload) exist for the small county from 2024 on

@@ -53,6 +53,7 @@ def test_api_never_answers_5xx_and_matches_its_schema(api_schema_and_token, mode
     documented = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in documented} == {
         "GET /api/health", "GET /api/indicators", "GET /api/indicators/catalogue", "GET /api/stations",
+        "GET /api/indicators/{indicator_id}/status",
         "GET /api/segments", "GET /api/caregaps", "GET /api/caregaps/patients",
         "GET /api/simulations/calibration", "GET /api/simulations/{key}", "POST /api/simulations",
     }  # fmt: skip

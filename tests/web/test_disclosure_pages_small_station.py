@@ -10,7 +10,9 @@ from pages_html import html_tables
 
 from valvomo.indicators.registry import REGISTRY
 from valvomo.services.results import ResultStore
-from valvomo.web import view_models
+from valvomo.web.views import common
+from valvomo.web.views import comparison as comparison_views
+from valvomo.web.views import station as station_views
 
 SMALL_STATION = "ST-PUKKILA"
 COUNT_TEXT = re.compile(r"^\d[\d\u00a0]*$")
@@ -24,7 +26,7 @@ def app(county_settings):
 
 
 def _ctx(settings, profile="standard", lang="fi"):
-    return view_models.ViewContext(settings, ResultStore(settings), lang, profile)
+    return common.ViewContext(settings, ResultStore(settings), lang, profile)
 
 
 def _count_cells(page: dict):
@@ -36,7 +38,7 @@ def _count_cells(page: dict):
 
 
 def test_small_station_counts_are_rounded_or_redacted(county_settings):
-    page = view_models.station_page(_ctx(county_settings), SMALL_STATION)
+    page = station_views.station_page(_ctx(county_settings), SMALL_STATION)
     counts = list(_count_cells(page))
     assert counts, "the station page shows counts"
     for key, cell in counts:
@@ -49,8 +51,8 @@ def test_small_station_counts_are_rounded_or_redacted(county_settings):
 
 def test_small_station_has_redactions_that_the_unprotected_view_reveals(county_settings):
     """The check above can fail: without control the same page shows small raw counts."""
-    protected = view_models.station_page(_ctx(county_settings), SMALL_STATION)
-    raw = view_models.station_page(_ctx(county_settings, profile="none"), SMALL_STATION)
+    protected = station_views.station_page(_ctx(county_settings), SMALL_STATION)
+    raw = station_views.station_page(_ctx(county_settings, profile="none"), SMALL_STATION)
     redacted = [c for _, c in _count_cells(protected) if c.suppressed]
     small_raw = [c for _, c in _count_cells(raw) if c.value is not None and 0 < c.value < 8]
     assert redacted and small_raw
@@ -79,8 +81,8 @@ def test_no_period_has_exactly_one_hidden_station(county_settings):
         if "station" not in indicator.grain or indicator.distribution or indicator.disclosure in ("capacity",
                                                                                                  "statistic"):
             continue
-        for period in {r["period"] for r in view_models.rows_for(ctx, indicator.id, by=("station",))}:
-            table = view_models.comparison_table(ctx, {"indicator": indicator.id, "period": period})
+        for period in {r["period"] for r in common.rows_for(ctx, indicator.id, by=("station",))}:
+            table = comparison_views.comparison_table(ctx, {"indicator": indicator.id, "period": period})
             hidden = [row for row in table.rows if row[2].suppressed]
             shown = [row for row in table.rows if not row[2].suppressed]
             # a lone redacted station with nothing shown beside it (a period with one station) is
@@ -99,7 +101,7 @@ def test_suppress_complements_hides_the_smallest_other_station():
         {"indicator": "access_7d", "period": "2024Q1", "station_id": "C", "value": 0.6, "numerator": 30,
          "denominator": 50, "suppressed": False},
     ]
-    out = view_models.suppress_complements(rows)
+    out = common.suppress_complements(rows)
     # B is redacted; A has the smaller shown denominator (20 < 50), so A is hidden too
     assert [r["suppressed"] for r in out] == [True, True, False]
     assert out[0]["numerator"] is None and out[2]["numerator"] == 30

@@ -12,9 +12,9 @@ from pages_html import table_by_id
 
 from valvomo.disclosure import format_cell
 from valvomo.services.results import ResultStore
-from valvomo.web import view_models
 from valvomo.web.pages.downloads import table_csv, table_xlsx
-from valvomo.web.view_models import Cell, Column, TableModel
+from valvomo.web.views import common
+from valvomo.web.views.common import Cell, Column, TableModel
 
 
 @pytest.fixture
@@ -69,8 +69,8 @@ def test_comparison_csv_and_xlsx_equal_the_page(logged_in, county_settings):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     comment, rows = _csv_rows(response.content)
     assert comment.startswith("# disclosure_profile=standard")
-    ctx = view_models.ViewContext(county_settings, ResultStore(county_settings), "fi", "standard")
-    names = {k: v["name_fi"] for k, v in view_models.stations(ctx).items()}
+    ctx = common.ViewContext(county_settings, ResultStore(county_settings), "fi", "standard")
+    names = {k: v["name_fi"] for k, v in common.stations(ctx).items()}
     assert len(rows) == len(on_screen)
     for row in rows:
         cells = on_screen[names[row["station"]]]

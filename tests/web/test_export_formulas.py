@@ -18,9 +18,10 @@ from valvomo.cli.indicators import rows_to_csv
 from valvomo.services.patients import HighNeedList, HighNeedPatient
 from valvomo.services.results import ResultStore
 from valvomo.services.spreadsheet import is_formula_like, neutralise_cell, neutralise_row
-from valvomo.web import view_models
 from valvomo.web.pages.downloads import file_response, table_csv, table_xlsx
-from valvomo.web.view_models import Cell, Column, TableModel
+from valvomo.web.views import common
+from valvomo.web.views import patients as patients_views
+from valvomo.web.views.common import Cell, Column, TableModel
 
 HOSTILE = [
     "=cmd|' /C calc'!A0",
@@ -88,13 +89,13 @@ def test_web_xlsx_download_neutralises_formulas():
 
 def test_patient_list_export_neutralises_formulas(county_settings):
     settings = county_settings
-    ctx = view_models.ViewContext(settings, ResultStore(settings), "fi", "standard")
+    ctx = common.ViewContext(settings, ResultStore(settings), "fi", "standard")
     patients = [
         HighNeedPatient(rank, value, 3, 2, 1, -10.0 * rank, dt.date(2024, 5, 1))
         for rank, value in enumerate(HOSTILE[:3], start=1)
     ]
     result = HighNeedList("=ST1", dt.date(2023, 6, 1), dt.date(2024, 5, 31), 30, 1000.0, patients)
-    table = view_models.patient_table(ctx, result)
+    table = patients_views.patient_table(ctx, result)
     rows = _csv_body(file_response(table, "csv", "x").body)
     assert [r["patient_id"] for r in rows] == ["'" + v for v in HOSTILE[:3]]
     assert [r["cost_eur"] for r in rows] == ["-10.0", "-20.0", "-30.0"]

@@ -1,9 +1,10 @@
-"""Every message used in the web code and templates is translated into fi, sv and en.
+"""Every message used in the code and templates is translated into fi, sv and en.
 
-Messages are extracted the way ``pybabel extract`` would (Python: ``N_``, ``_``,
-``gettext(lang, msgid)``, ``ngettext(lang, singular, plural, n)``; templates: ``_``,
-``gettext``, ``ngettext``) from both domains' sources, and looked up in the
-merged catalogs that ``valvomo.web.i18n`` serves.
+Messages are extracted the way ``pybabel extract`` would (Python: ``N_``, ``NC_``, ``_``,
+``gettext(lang, msgid)``, ``pgettext(lang, context, msgid)``, ``ngettext(lang, singular, plural, n)``,
+the CLI's ``h``; templates: ``_``, ``gettext``, ``ngettext``) from every package that speaks to
+people (the web, the report, the services, the CLI), and looked up in the merged catalogs that
+``valvomo.services.i18n`` serves. A message with a context is keyed ``context\x04msgid``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+import valvomo
 import valvomo.web
-from valvomo.web import i18n
+from valvomo.services import i18n
 
 WEB = Path(valvomo.web.__file__).parent
-PYTHON_KEYWORDS = {"N_": None, "_": None, "gettext": (2,), "ngettext": (2, 3)}
+PACKAGE = Path(valvomo.__file__).parent
+PYTHON_KEYWORDS = {
+    "N_": None, "NC_": ((1, "c"), 2), "_": None, "h": None,
+    "gettext": (2,), "pgettext": ((2, "c"), 3), "ngettext": (2, 3),
+}
 TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext")
 
 
@@ -29,15 +35,19 @@ def _singular(message):
     return message[0] if isinstance(message, tuple | list) else message
 
 
+def _key(context, msgid):
+    return i18n.context_key(context, msgid)
+
+
 def used_messages() -> dict[str, str]:
-    """msgid -> first place it is used."""
+    """msgid (``context\x04msgid`` with a context) -> first place it is used."""
     found: dict[str, str] = {}
-    for path in sorted(WEB.rglob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         with path.open("rb") as handle:
-            for lineno, message, _comments, _context in extract("python", handle, keywords=PYTHON_KEYWORDS):
+            for lineno, message, _comments, context in extract("python", handle, keywords=PYTHON_KEYWORDS):
                 msgid = _singular(message)
                 if msgid:
-                    found.setdefault(msgid, f"{path.relative_to(WEB)}:{lineno}")
+                    found.setdefault(_key(context, msgid), f"{path.relative_to(PACKAGE)}:{lineno}")
     for path in sorted((WEB / "templates").rglob("*.html")):
         with path.open("rb") as handle:
             for lineno, _func, message, _comments in babel_extract(handle, TEMPLATE_KEYWORDS, [], {}):
@@ -50,6 +60,9 @@ def used_messages() -> dict[str, str]:
 def test_extraction_finds_the_core_messages():
     used = used_messages()
     assert "Skip to main content" in used and "Wrong username or password." in used and "Audit log" in used
+    # ... and the report's, the catalogue's and the CLI's, with their contexts
+    assert "Self-assessment" in used and "report\x04Status" in used and "unit\x04days" in used
+    assert "No such option: %(name)s" in used and "Usage: " in used
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -67,7 +80,7 @@ def test_domains_have_the_same_messages_in_every_language(domain):
         path = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
         assert path.exists(), path
         with path.open("rb") as handle:
-            ids[lang] = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+            ids[lang] = {_key(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(handle) if m.id}
     assert ids["fi"] == ids["sv"] == ids["en"]
 
 
@@ -87,7 +100,9 @@ def test_a_message_in_both_domains_has_one_translation(lang):
     translations: dict[str, dict] = {}
     for domain in i18n.DOMAINS:
         with (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po").open("rb") as handle:
-            translations[domain] = {m.id: m.string for m in read_po(handle) if m.id and isinstance(m.id, str)}
+            translations[domain] = {
+                _key(m.context, m.id): m.string for m in read_po(handle) if m.id and isinstance(m.id, str)
+            }
     conflicts = {
         (first, second, m): (translations[first][m], translations[second][m])
         for first, second in itertools.combinations(i18n.DOMAINS, 2)

@@ -8,42 +8,44 @@ import pytest
 
 from valvomo.indicators.registry import REGISTRY
 from valvomo.services.results import ResultStore
-from valvomo.web import view_models as vm
+from valvomo.web.views import common
+from valvomo.web.views import comparison as comparison_views
+from valvomo.web.views import indicators as indicators_views
 
 GUIDANCE_UNIT = "ST-OHJAUS"
 
 
 @pytest.fixture
 def ctx(county_settings):
-    vm.clear_cache()
-    yield vm.ViewContext(county_settings, ResultStore(county_settings), "fi", "standard")
-    vm.clear_cache()
+    common.clear_cache()
+    yield common.ViewContext(county_settings, ResultStore(county_settings), "fi", "standard")
+    common.clear_cache()
 
 
 def test_guidance_unit_is_not_ranked_among_health_stations(ctx):
-    assert vm.stations(ctx)[GUIDANCE_UNIT]["kind"] == "guidance_unit"
+    assert common.stations(ctx)[GUIDANCE_UNIT]["kind"] == "guidance_unit"
     assert not REGISTRY.get("access_7d").applies_to_station_kind("guidance_unit")
     assert REGISTRY.get("guidance_same_day").applies_to_station_kind("guidance_unit")
     for indicator_id in ("access_7d", "waiting_days_median"):
-        table = vm.comparison_table(ctx, {"indicator": indicator_id})
+        table = comparison_views.comparison_table(ctx, {"indicator": indicator_id})
         ranked = [row[0].value for row in table.rows]
         assert ranked and GUIDANCE_UNIT not in ranked
-        assert all(vm.stations(ctx)[s]["kind"] in ("health_station", "nurse_led_station") for s in ranked)
-        assert vm.station_name(ctx, GUIDANCE_UNIT) in table.note  # shown apart, not dropped
+        assert all(common.stations(ctx)[s]["kind"] in ("health_station", "nurse_led_station") for s in ranked)
+        assert common.station_name(ctx, GUIDANCE_UNIT) in table.note  # shown apart, not dropped
 
 
 def test_county_reference_of_a_share_leaves_the_unit_apart_out(ctx):
-    period = vm.latest_period(ctx, "access_7d")
-    rows = vm.rows_for(ctx, "access_7d", by=("station",))
-    county = next(r for r in vm.rows_for(ctx, "access_7d") if r["period"] == period)
+    period = common.latest_period(ctx, "access_7d")
+    rows = common.rows_for(ctx, "access_7d", by=("station",))
+    county = next(r for r in common.rows_for(ctx, "access_7d") if r["period"] == period)
     apart = [r for r in rows if r["period"] == period and r["station_id"] == GUIDANCE_UNIT]
     assert apart and apart[0]["numerator"] is not None
     expected = (county["numerator"] - apart[0]["numerator"]) / (county["denominator"] - apart[0]["denominator"])
-    adjusted = vm._county_without(county, apart)
+    adjusted = comparison_views._county_without(county, apart)
     assert adjusted["value"] == pytest.approx(expected)
     assert adjusted["numerator"] % 5 == 0 and adjusted["denominator"] % 5 == 0  # from shown, rounded counts
-    table = vm.comparison_table(ctx, {"indicator": "access_7d", "period": period})
-    shown = vm.ViewContext.value(ctx, adjusted, "share").text
+    table = comparison_views.comparison_table(ctx, {"indicator": "access_7d", "period": period})
+    shown = common.ViewContext.value(ctx, adjusted, "share").text
     assert shown in table.chart  # the funnel's county line is the health stations' own figure
 
 
@@ -55,7 +57,7 @@ def _station_column(table):
 def test_indicator_table_and_chart_share_one_order(ctx, order):
     """Issue 11 item 7: the table by station and its chart list the stations in the same order,
     by name or by value as the reader chooses; the chart labels are names, never ids."""
-    table = vm.indicator_data_table(ctx, {"indicator": "access_7d", "by": "station", "period": "quarter",
+    table = indicators_views.indicator_data_table(ctx, {"indicator": "access_7d", "by": "station", "period": "quarter",
                                           "sort": order})
     latest = max(row[0].value for row in table.rows)
     index = _station_column(table)
@@ -71,20 +73,20 @@ def test_indicator_table_and_chart_share_one_order(ctx, order):
     positions = [table.chart.index(f">{name}<") if f">{name}<" in table.chart else table.chart.index(name)
                  for name in names]
     assert positions == sorted(positions) or positions == sorted(positions, reverse=True)
-    assert not any(f">{sid}<" in table.chart for sid in vm.stations(ctx))
+    assert not any(f">{sid}<" in table.chart for sid in common.stations(ctx))
     assert table.params["sort"] == order  # the download gets the same order
 
 
 def test_downloads_carry_the_station_name_beside_the_code(ctx):
     from valvomo.web.pages.downloads import table_csv
 
-    table = vm.comparison_table(ctx, {"indicator": "access_7d"})
+    table = comparison_views.comparison_table(ctx, {"indicator": "access_7d"})
     comment, header, first = table_csv(table).decode("utf-8-sig").splitlines()[:3]
     assert comment.startswith("# disclosure_profile=standard")
     keys = header.split(",")
     assert keys[0] == "station" and "station_name" in keys
     code, name = first.split(",")[0], first.split(",")[keys.index("station_name")]
-    assert code.startswith("ST-") and name == vm.station_name(ctx, code)
+    assert code.startswith("ST-") and name == common.station_name(ctx, code)
     # the name column is for downloads only: the page shows the name once
     assert [c.download_only for c in table.columns].count(True) == 1
 
@@ -96,19 +98,19 @@ def test_xlsx_flag_header_is_in_the_readers_language(ctx, county_settings):
 
     from valvomo.web.pages.downloads import table_xlsx
 
-    sv = vm.ViewContext(county_settings, ctx.store, "sv", "standard")
-    sheet = load_workbook(io.BytesIO(table_xlsx(vm.comparison_table(sv, {"indicator": "access_7d"})))).active
+    sv = common.ViewContext(county_settings, ctx.store, "sv", "standard")
+    sheet = load_workbook(io.BytesIO(table_xlsx(comparison_views.comparison_table(sv, {"indicator": "access_7d"})))).active
     header = [cell.value for cell in sheet[3]]  # after the profile and the caption
     assert header[-1] == "Dold av dataskyddsskäl" and "suppressed" not in header
 
 
 def test_out_of_range_period_says_no_data_and_offers_the_nearest(ctx):
     """Issue 11 item 6: no empty chart pointing to a missing table; the nearest period is offered."""
-    latest = vm.latest_period(ctx, "access_7d")
-    page = vm.comparison_page(ctx, "access_7d", "2030Q1")
+    latest = common.latest_period(ctx, "access_7d")
+    page = comparison_views.comparison_page(ctx, "access_7d", "2030Q1")
     assert page["table"] is None and page["missing"]["asked"] == "Q1/2030"
     assert page["missing"]["nearest"] == latest
     assert page["missing"]["href"] == f"/stations?indicator=access_7d&period={latest}"
     earliest = min(p for p, _ in page["period_options"] if "Q" in p)
-    assert vm.comparison_page(ctx, "access_7d", "2001Q1")["missing"]["nearest"] == earliest
-    assert vm.comparison_page(ctx, "access_7d", latest)["missing"] is None
+    assert comparison_views.comparison_page(ctx, "access_7d", "2001Q1")["missing"]["nearest"] == earliest
+    assert comparison_views.comparison_page(ctx, "access_7d", latest)["missing"] is None

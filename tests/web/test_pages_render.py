@@ -10,7 +10,7 @@ from pages_html import html_tables, table_by_id
 
 from valvomo.disclosure import format_cell
 from valvomo.services.results import ResultStore
-from valvomo.web import view_models
+from valvomo.web.views import common
 
 SMALL_STATION = "ST-PUKKILA"
 MANAGED_STATION = "ST-LOVIISA"
@@ -65,8 +65,8 @@ def test_missing_stations_table_matches_the_result_store(analyst, county_setting
 
 def _stations(settings):
     store = ResultStore(settings)
-    ctx = view_models.ViewContext(settings, store, "fi", "standard")
-    return view_models.stations(ctx)
+    ctx = common.ViewContext(settings, store, "fi", "standard")
+    return common.stations(ctx)
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
@@ -164,9 +164,9 @@ def test_patient_list_is_paginated_sorted_and_filtered(logged_in, app, audit_act
     """Issue 11 item 8: a page at a time (50 rows; 10 here, the small county lists 33), the
     reader's order and a minimum-contacts filter; the audit entry records what was shown and the
     download holds the whole filtered list."""
-    from valvomo.web import view_models
+    from valvomo.web.views import patients as patients_views
 
-    monkeypatch.setattr(view_models, "PATIENT_PAGE_SIZE", 10)
+    monkeypatch.setattr(patients_views, "PATIENT_PAGE_SIZE", 10)
     PATIENT_PAGE_SIZE = 10  # noqa: N806
     manager = logged_in("station_manager", username="manager2", stations=[MANAGED_STATION])
     base = f"/stations/{MANAGED_STATION}/patients"

@@ -11,7 +11,10 @@ from valvomo.config import Settings
 from valvomo.services.results import ResultStore
 from valvomo.warehouse.backends import connect_duckdb
 from valvomo.warehouse.sources import MemorySources
-from valvomo.web import view_models as vm
+from valvomo.web.views import common
+from valvomo.web.views import comparison as comparison_views
+from valvomo.web.views import overview as overview_views
+from valvomo.web.views import station as station_views
 
 
 class HandWarehouse(MemorySources):
@@ -68,12 +71,12 @@ CONTACTS = (
 def store(tmp_path_factory):
     warehouse = HandWarehouse({"contacts": CONTACTS, "stations": STATIONS}, backend=connect_duckdb())
     settings = Settings(home=tmp_path_factory.mktemp("home"))
-    vm.clear_cache()
+    common.clear_cache()
     return ResultStore(settings, warehouse=warehouse)
 
 
 def ctx(store, lang="fi", profile="standard"):
-    return vm.ViewContext(settings=store.settings, store=store, lang=lang, profile=profile)
+    return common.ViewContext(settings=store.settings, store=store, lang=lang, profile=profile)
 
 
 def _by_station(table):
@@ -81,7 +84,7 @@ def _by_station(table):
 
 
 def test_missing_7d_answers_which_stations_since_when_and_recording(store):
-    table = vm.missing_7d(ctx(store))
+    table = overview_views.missing_7d(ctx(store))
     rows = _by_station(table)
     # 2024Q2, target in force 66 % (deadline 2024Q2 reached):
     # S1 10/20 = 50 % (Q1 18->20 / 20 = 100 % met) -> since Q2, 1 quarter; recording 20/20 = 100 %
@@ -99,13 +102,13 @@ def test_missing_7d_answers_which_stations_since_when_and_recording(store):
 
 
 def test_missing_7d_in_swedish_uses_swedish_station_names(store):
-    table = vm.missing_7d(ctx(store, "sv"))
+    table = overview_views.missing_7d(ctx(store, "sv"))
     names = {row[0].text for row in table.rows}
     assert names == {"Näse", "Lovisa"}
 
 
 def test_comparison_equals_store_rows_with_complementary_suppression(store):
-    table = vm.comparison_table(ctx(store), {"indicator": "access_7d", "period": "2024Q2"})
+    table = comparison_views.comparison_table(ctx(store), {"indicator": "access_7d", "period": "2024Q2"})
     raw = {r["station_id"]: r for r in store.query(["access_7d"], by="station") if r["period"] == "2024Q2"}
     rows = _by_station(table)
     # shown stations: exactly the store's (disclosure-controlled) values and counts
@@ -126,7 +129,7 @@ def test_comparison_equals_store_rows_with_complementary_suppression(store):
 
 
 def test_headline_value_is_the_county_row(store):
-    cards = {c.indicator_id: c for c in vm.headlines(ctx(store))}
+    cards = {c.indicator_id: c for c in overview_views.headlines(ctx(store))}
     county = [r for r in store.query(["access_7d"]) if r["period"] == "2024Q2"][0]
     # county 2024Q2: (10 + 15 + 3 + 15 = 43 -> 45) / (20 + 30 + 3 + 15 = 68 -> 70) = 0.642857
     assert county["value"] == pytest.approx(45 / 70)
@@ -138,24 +141,24 @@ def test_headline_value_is_the_county_row(store):
 
 
 def test_unsuppressed_profile_shows_small_station(store):
-    table = vm.comparison_table(ctx(store, profile="none"), {"indicator": "access_7d", "period": "2024Q2"})
+    table = comparison_views.comparison_table(ctx(store, profile="none"), {"indicator": "access_7d", "period": "2024Q2"})
     rows = _by_station(table)
     assert rows["S3"][2].value == pytest.approx(1.0)  # 3 / 3
     assert rows["S3"][4].text == "3"
 
 
 def test_station_page_flags_incomplete_recording(store):
-    page = vm.station_page(ctx(store, "en"), "S2")
+    page = station_views.station_page(ctx(store, "en"), "S2")
     assert page["recording_flag"] is True
     access = next(t for t in page["families"] if t.params["family"] == "access")
     row = next(r for r in access.rows if r[0].value == "access_7d")
     flagged = [c for c in row[1:] if c.css == "flag"]
     assert flagged and flagged[0].note == "recording incomplete"
-    assert vm.station_page(ctx(store), "NOPE") is None
+    assert station_views.station_page(ctx(store), "NOPE") is None
 
 
 def test_waiting_distribution_of_a_small_station_is_redacted(store):
-    table = vm.station_waiting_table(ctx(store), {"station": "S3", "period": "2024Q2"})
+    table = station_views.station_waiting_table(ctx(store), {"station": "S3", "period": "2024Q2"})
     # 3 visits, all in bin 1-7: the single non-zero bin is redacted; empty bins do not exist as rows
     assert all(row[1].text in ("<8", "0") for row in table.rows)
     assert not any(row[2].value for row in table.rows)

@@ -7,9 +7,9 @@ touching one file.
 
 from __future__ import annotations
 
-import typer
+from valvomo.cli._help import LocalisedTyper
 
-app = typer.Typer(
+app = LocalisedTyper(
     name="valvomo",
     help="Valvomo: access indicators, segments, programme tracking and scenarios for a wellbeing services county.",
     no_args_is_help=True,

@@ -1,7 +1,8 @@
 """`valvomo caregaps`: care-gap counts per rule (and station, ...) in the output contract of `valvomo indicators`.
 
-Counts come from ``valvomo.services.caregaps`` and are always disclosure-controlled
-(the patient list is a patient-level output, served only by the authorised,
+Counts come from ``valvomo.services.caregaps`` and are disclosure-controlled unless
+`--unsuppressed` (an analyst's token, audit-logged, as for `valvomo indicators`; the
+patient list is a patient-level output, served only by the authorised,
 audit-logged dashboard and API paths). ``--check FILE`` validates a county's rule
 file and lists every problem with its YAML path and line (exit code 2 when there
 is one).
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import typer
 
+from valvomo.cli._unsuppressed import audit_unsuppressed, resolve_profile, token_option, unsuppressed_option
 from valvomo.cli.segment_output import check_common, err, fail, print_rows
 
 
@@ -23,8 +25,10 @@ def caregaps(
     end: str = typer.Option(None, "--to", metavar="DATE", help="Keep periods entirely on or before this date."),
     output: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv or json."),
     check: Path = typer.Option(None, "--check", metavar="FILE", help="Only validate a care-gap rule file and exit."),
+    unsuppressed: bool = unsuppressed_option(),
+    token: str = token_option(),
 ) -> None:
-    """Print care-gap counts per rule (docs/care-gaps.md), disclosure-controlled."""
+    """Print care-gap counts per rule (docs/care-gaps.md), disclosure-controlled by default."""
     from valvomo.config import get_settings
     from valvomo.segments.caregaps import load_rules
     from valvomo.segments.config_files import ConfigFileError
@@ -40,11 +44,14 @@ def caregaps(
         return
     first, last = check_common(output, period, start, end)
     settings = get_settings()
+    profile, analyst = resolve_profile(settings, unsuppressed, token)
     try:
-        rows = care_gap_counts(settings, period=period, by=by, start=first, end=last)
+        rows = care_gap_counts(settings, period=period, by=by, start=first, end=last, profile=profile)
     except (UnsupportedQueryError, EmptyWarehouseError, MissingTableError, ConfigFileError) as error:
         raise fail(str(error).replace("indicator 'care_gaps'", "care gaps")) from None
-    print_rows(rows, output, settings.language, settings.disclosure_profile)
+    if analyst is not None:
+        audit_unsuppressed(settings, analyst, ["care_gaps"], by, period, first, last, len(rows), command="caregaps")
+    print_rows(rows, output, settings.language, profile)
 
 
 def register(app: typer.Typer) -> None:

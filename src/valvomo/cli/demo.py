@@ -15,8 +15,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from valvomo.cli._help import h
-
 console = Console()
 
 STATUS_COLOUR = {"met": "green", "on_track": "yellow", "off_track": "red", "not_met": "red", "no_data": "dim",
@@ -66,16 +64,16 @@ def headline_table(settings, lang: str) -> Table:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(help=h("Generate the demo county, ingest it, compute the indicators and serve the dashboard."))
+    @app.command(help="Generate the demo county, ingest it, compute the indicators and serve the dashboard.")
     def demo(
-        population: int = typer.Option(97_400, help=h("Residents of the synthetic county.")),
-        years: int = typer.Option(2, help=h("Years of records.")),
-        start: str = typer.Option("2024-01-01", help=h("First day of records (YYYY-MM-DD).")),
-        seed: int = typer.Option(20240101, help=h("Random seed of the generator.")),
-        serve: bool = typer.Option(True, "--serve/--no-serve", help=h("Serve the dashboard when done.")),
-        fresh: bool = typer.Option(False, help=h("Regenerate and reload even if the demo is already loaded.")),
-        host: str = typer.Option(None, "--host", help=h("Address to bind (default: settings.host, 127.0.0.1).")),
-        port: int = typer.Option(None, "--port", min=1, max=65535, help=h("Port (default: settings.port, 8000).")),
+        population: int = typer.Option(97_400, help="Residents of the synthetic county."),
+        years: int = typer.Option(2, help="Years of records."),
+        start: str = typer.Option("2024-01-01", help="First day of records (YYYY-MM-DD)."),
+        seed: int = typer.Option(20240101, help="Random seed of the generator."),
+        serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard when done."),
+        fresh: bool = typer.Option(False, help="Regenerate and reload even if the demo is already loaded."),
+        host: str = typer.Option(None, "--host", help="Address to bind (default: settings.host, 127.0.0.1)."),
+        port: int = typer.Option(None, "--port", min=1, max=65535, help="Port (default: settings.port, 8000)."),
     ) -> None:
         """Generate the demo county, ingest it, compute the indicators and serve the dashboard."""
         from valvomo.config import get_settings

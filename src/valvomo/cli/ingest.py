@@ -8,13 +8,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from valvomo.cli._help import LocalisedTyper
 from valvomo.config import get_settings
 from valvomo.ingest import IngestError, ingest_folder
 from valvomo.ingest.errors import display_value
 from valvomo.schema.docs import render_data_model, write_data_model
 from valvomo.warehouse.store import Warehouse
 
-docs_app = typer.Typer(help="Generate documentation pages from the code.", no_args_is_help=False)
+docs_app = LocalisedTyper(help="Generate documentation pages from the code.", no_args_is_help=False)
 
 
 def _default_docs_dir() -> Path:

@@ -15,12 +15,12 @@ import typer
 from rich.table import Table
 
 from valvomo.cli._console import data_console, fail, styled
-from valvomo.cli._help import h
+from valvomo.cli._help import LocalisedTyper
 
 console = data_console()
 err = data_console(stderr=True)
 
-programme_app = typer.Typer(
+programme_app = LocalisedTyper(
     name="programme",
     help="Programme plans: import and export YAML, list, load the examples.",
     no_args_is_help=True,
@@ -141,7 +141,7 @@ def load_examples_command() -> None:
 
 def report_command(
     programme_id: str = typer.Option(..., "--programme", help="Programme id."),
-    period: str | None = typer.Option(None, "--period", help=h("Reporting period, e.g. 11/2021, 2024Q4 or Q4/2024 (default: the latest period with data).")),
+    period: str | None = typer.Option(None, "--period", help="Reporting period, e.g. 11/2021, 2024Q4 or Q4/2024 (default: the latest period with data)."),
     fmt: str = typer.Option("html", "--format", help="html, pdf or docx."),
     lang: str | None = typer.Option(None, "--lang", help="fi, sv or en (default: the configured language)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output file (default: <id>-<period>-<lang>.<format>)."),
@@ -182,4 +182,4 @@ def report_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(programme_app, name="programme")
-    app.command("report", help=h("Write the self-assessment report (oma-arviointi) of a programme."))(report_command)
+    app.command("report", help="Write the self-assessment report (oma-arviointi) of a programme.")(report_command)

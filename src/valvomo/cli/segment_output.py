@@ -29,8 +29,8 @@ def check_common(output: str, period: str, start: str | None, end: str | None):
 
 
 def print_rows(rows: list[dict], output: str, lang: str, profile: str) -> None:
-    from valvomo.disclosure import profile_label
     from valvomo.segments.registry import SEGMENT_REGISTRY
+    from valvomo.services.catalogue import profile_label
 
     if output == "json":
         err.print(profile_label(profile, lang), highlight=False)

@@ -1,7 +1,8 @@
 """`valvomo segments`: questionnaire and utilisation segment outputs in the output contract of `valvomo indicators`.
 
 Rows come from ``valvomo.services.segments`` (the segment registry through the
-result store) and are always disclosure-controlled with the configured profile.
+result store) and are disclosure-controlled with the configured profile unless `--unsuppressed`
+(an analyst's token, audit-logged: ``cli._unsuppressed``, as for `valvomo indicators`).
 A mistake in the options or in a configured segment file (questionnaire, chronic
 conditions) is reported in one line with exit code 2.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import typer
 
+from valvomo.cli._unsuppressed import audit_unsuppressed, resolve_profile, token_option, unsuppressed_option
 from valvomo.cli.segment_output import check_common, err, fail, print_rows
 
 
@@ -25,8 +27,10 @@ def segments(
     start: str = typer.Option(None, "--from", metavar="DATE", help="Keep periods entirely on or after this date."),
     end: str = typer.Option(None, "--to", metavar="DATE", help="Keep periods entirely on or before this date."),
     output: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv or json."),
+    unsuppressed: bool = unsuppressed_option(),
+    token: str = token_option(),
 ) -> None:
-    """Print segment outputs (docs/utilisation-segments.md, docs/questionnaire.md), disclosure-controlled."""
+    """Print segment outputs (docs/utilisation-segments.md, docs/questionnaire.md), disclosure-controlled by default."""
     from valvomo.config import get_settings
     from valvomo.segments.config_files import ConfigFileError
     from valvomo.services.results import (
@@ -41,13 +45,16 @@ def segments(
     if output_id and CARE_GAP_OUTPUT in output_id:
         raise fail("care gaps have their own command: valvomo caregaps")
     settings = get_settings()
+    profile, analyst = resolve_profile(settings, unsuppressed, token)
     try:
-        rows = segment_rows(settings, output_id or None, period=period, by=by, start=first, end=last)
+        rows = segment_rows(settings, output_id or None, period=period, by=by, start=first, end=last, profile=profile)
     except (UnknownIndicatorError, UnsupportedQueryError) as error:
         raise fail(str(error).replace("indicator", "segment output")) from None
     except (EmptyWarehouseError, MissingTableError, ConfigFileError) as error:
         raise fail(str(error)) from None
-    print_rows(rows, output, settings.language, settings.disclosure_profile)
+    if analyst is not None:
+        audit_unsuppressed(settings, analyst, output_id or [], by, period, first, last, len(rows), command="segments")
+    print_rows(rows, output, settings.language, profile)
 
 
 def docs_segments(

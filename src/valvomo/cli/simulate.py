@@ -16,8 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-simulate_app = typer.Typer(help="Capacity and channel scenarios: will a station meet the 7-day care guarantee?",
-                           no_args_is_help=True)  # fmt: skip
+from valvomo.cli._help import LocalisedTyper
+
+simulate_app = LocalisedTyper(help="Capacity and channel scenarios: will a station meet the 7-day care guarantee?",
+                              no_args_is_help=True)  # fmt: skip
 err = Console(stderr=True)
 MEASURES = ("access_7d", "mean_wait", "t3_days", "utilisation", "remote_resolution", "coci")
 

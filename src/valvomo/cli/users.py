@@ -14,8 +14,9 @@ import typer
 from rich.table import Table
 
 from valvomo.cli._console import data_console, fail
+from valvomo.cli._help import LocalisedTyper
 
-user_app = typer.Typer(help="Manage user accounts and API tokens.", no_args_is_help=True)
+user_app = LocalisedTyper(help="Manage user accounts and API tokens.", no_args_is_help=True)
 err = data_console(stderr=True)
 
 

@@ -1,8 +1,10 @@
 """Access indicators: care guarantee, waiting times, urgent care, assessment timeliness.
 
-Definitions: indicators.md, "Access". The care-guarantee population ("access
-events") is built once in ``access_events`` and shared by the 7/14/90-day shares,
-the waiting-time distribution and its percentiles.
+Definitions: indicators.md, "Access". The populations they count are defined once in
+``indicators/populations/access.py`` (docs/populations.md): the care-guarantee access events, shared
+by the 7/14/90-day shares, the waiting-time distribution and its percentiles; the urgent assessed
+contacts; the assessed contacts with a first contact moment. Each indicator here is a numerator /
+denominator / statistic over one of them.
 """
 
 from __future__ import annotations
@@ -10,19 +12,17 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import (
-    add_period_and_dimensions,
-    days_between,
-    first_per_assessment,
-    group_keys,
-    is_true,
-    nearest_rank,
-    realised_patient_contacts,
-    share,
-    stage,
+from valvomo.indicators.common import add_period_and_dimensions, group_keys, nearest_rank, share
+from valvomo.indicators.populations.access import (  # noqa: F401  (access_events: read by the simulation)
+    ACCESS_EVENTS_DEFINITION,
+    ASSESSMENT_EVENTS_DEFINITION,
+    URGENT_EVENTS_DEFINITION,
+    access_events,
+    shared_access_events,
+    shared_assessment_timeliness_events,
+    shared_urgent_access_events,
 )
 from valvomo.indicators.registry import Indicator, Query, Target, register
-from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources
 
 ACCESS_GRAIN = frozenset({"station", "profession", "municipality", "age_band", "language", "contact_class"})
@@ -36,40 +36,8 @@ WAITING_BINS: tuple[tuple[str, int, int | None], ...] = (
     (">90", 91, None),
 )
 
-ACCESS_POPULATION = (
-    "Realised patient contacts with service_type = T11, nature = SH, urgency = non_urgent, licensed = true, "
-    "assessed_at present and assessed_at <= started_at, care_plan not true, certificate_only not true, "
-    "specialty null; within each (patient_id, assessed_at) only the earliest contact (by started_at, then "
-    "contact_id) counts. Waiting days = days between the Helsinki dates of assessed_at and started_at."
-)
-
-
-def access_events(sources: Sources) -> ir.Table:
-    """The care-guarantee population with ``waiting_days`` (indicators.md, access_7d)."""
-    contacts = realised_patient_contacts(sources.table("contacts"))
-    events = contacts.filter(
-        contacts.service_type == codes.CARE_GUARANTEE_SERVICE_TYPE,
-        contacts.nature == "SH",
-        contacts.urgency == "non_urgent",
-        is_true(contacts.licensed),
-        contacts.assessed_at.notnull(),
-        contacts.assessed_at <= contacts.started_at,
-        ~is_true(contacts.care_plan),
-        ~is_true(contacts.certificate_only),
-        contacts.specialty.isnull(),
-    )
-    events = first_per_assessment(events)
-    return events.mutate(waiting_days=days_between(events.started_at.date(), events.assessed_at.date()))
-
-
-# What the access indicators read of an event: the reference date and what the breakdowns need.
-EVENT_COLUMNS = ("contact_id", "patient_id", "station_id", "profession", "contact_type", "started_at")
-
-
-def shared_access_events(sources: Sources) -> ir.Table:
-    """``access_events`` with the columns the indicators use, computed once per materialisation run
-    (``common.stage``): the 7/14/90-day shares, the distribution and the percentiles share it."""
-    return stage(sources, "access_events", lambda: access_events(sources).select(*EVENT_COLUMNS, "waiting_days"))
+# The care-guarantee population, as the indicator definitions quote it (populations/access.py).
+ACCESS_POPULATION = ACCESS_EVENTS_DEFINITION
 
 
 def _access_share(max_days: int):
@@ -101,7 +69,7 @@ for _days, _id, _fi, _sv, _en, _targets in (
             family="access",
             grain=ACCESS_GRAIN,
             requires=("contacts",),
-            optional=("patients",),
+            optional=("patients", "stations"),
             build=_access_share(_days),
             disclosure="share",
             targets=_targets,
@@ -137,7 +105,7 @@ register(
         family="access",
         grain=ACCESS_GRAIN,
         requires=("contacts",),
-        optional=("patients",),
+        optional=("patients", "stations"),
         build=_waiting_distribution,
         disclosure="share",
         distribution=True,
@@ -169,32 +137,17 @@ for _id, _num, _den, _fi, _sv, _en in (
             family="access",
             grain=ACCESS_GRAIN,
             requires=("contacts",),
-            optional=("patients",),
+            optional=("patients", "stations"),
             build=_waiting_percentile(_num, _den),
             disclosure="statistic",
         )
     )
 
 
-def _assessed_first_events(sources: Sources) -> ir.Table:
-    contacts = realised_patient_contacts(sources.table("contacts"))
-    return contacts.filter(contacts.assessed_at.notnull())
-
-
-def _urgent_events(sources: Sources) -> ir.Table:
-    contacts = _assessed_first_events(sources)
-    events = first_per_assessment(contacts.filter(contacts.urgency == "urgent"))
-    calendar = sources.calendar().select(_day="day", _next="next_working_day")
-    events = events.mutate(_assessed_day=events.assessed_at.date())
-    events = events.join(calendar, events._assessed_day == calendar._day)
-    return events.select(*EVENT_COLUMNS, "_assessed_day", "_next")
-
-
 def _urgent_next_working_day(sources: Sources, query: Query) -> ir.Table:
-    events = stage(sources, "urgent_events", lambda: _urgent_events(sources))
-    events = add_period_and_dimensions(events, sources, query, reference="started_at")
+    events = add_period_and_dimensions(shared_urgent_access_events(sources), sources, query, reference="started_at")
     started = events.started_at.date()
-    met = (started == events._assessed_day) | (started <= events._next)
+    met = (started == events.assessed_day) | (started <= events.next_working_day)
     return share(events, met, query)
 
 
@@ -206,10 +159,9 @@ register(
             "sv": "Brådskande besök samma eller nästa vardag",
             "en": "Urgent visits the same or next working day",
         },
-        definition="Realised patient contacts with urgency = urgent and assessed_at present (first per "
-        "assessment, any service type). Met when the date of started_at equals the date of assessed_at or "
-        "is on or before the next working day after it (Finnish public holidays and 24 Dec are not working "
-        "days). Reference date: started_at. (indicators.md, urgent_next_working_day)",
+        definition=f"{URGENT_EVENTS_DEFINITION} Met when the date of started_at equals the date of assessed_at "
+        "or is on or before the next working day after it. Reference date: started_at. "
+        "(indicators.md, urgent_next_working_day)",
         unit="share",
         direction="higher",
         family="access",
@@ -222,22 +174,13 @@ register(
 )
 
 
-def _assessment_events(sources: Sources) -> ir.Table:
-    contacts = _assessed_first_events(sources)
-    events = first_per_assessment(contacts.filter(contacts.contacted_at.notnull()))
-    calendar = sources.calendar().select(_day="day", _working="is_working_day", _next="next_working_day")
-    events = events.mutate(_contact_day=events.contacted_at.date(), _assessed_day=events.assessed_at.date())
-    events = events.join(calendar, events._contact_day == calendar._day)
-    return events.select(*EVENT_COLUMNS, "contacted_at", "_contact_day", "_assessed_day", "_working", "_next")
-
-
 def _assessment_same_day(sources: Sources, query: Query) -> ir.Table:
-    events = stage(sources, "assessment_events", lambda: _assessment_events(sources))
+    events = shared_assessment_timeliness_events(sources)
     events = add_period_and_dimensions(events, sources, query, reference="contacted_at")
     met = ibis.ifelse(
-        events._working,
-        events._assessed_day == events._contact_day,
-        events._assessed_day <= events._next,
+        events.contact_day_is_working,
+        events.assessed_day == events.contact_day,
+        events.assessed_day <= events.next_working_day,
     )
     return share(events, met, query)
 
@@ -250,10 +193,9 @@ register(
             "sv": "Bedömning av vårdbehov samma dag",
             "en": "Care-need assessment the same day",
         },
-        definition="Realised patient contacts with both contacted_at and assessed_at (first per assessment). If the contact's "
-        "date is a working day: met when the assessment date equals the contact date. If not: met when the "
-        "assessment date is on or before the next working day after it. Reference date: contacted_at. "
-        "(indicators.md, assessment_same_day)",
+        definition=f"{ASSESSMENT_EVENTS_DEFINITION} If the contact's date is a working day: met when the "
+        "assessment date equals the contact date. If not: met when the assessment date is on or before the "
+        "next working day after it. Reference date: contacted_at. (indicators.md, assessment_same_day)",
         unit="share",
         direction="higher",
         family="access",

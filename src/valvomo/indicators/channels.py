@@ -22,10 +22,10 @@ from valvomo.indicators.common import (
     add_period_and_dimensions,
     contact_class,
     group_keys,
-    realised_patient_contacts,
     share,
     stage,
 )
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.registry import Indicator, Query, Target, register
 from valvomo.warehouse.sources import Sources
 

@@ -47,11 +47,6 @@ def is_true(flag: ir.BooleanValue) -> ir.BooleanValue:
     return flag.fill_null(False)
 
 
-def realised_patient_contacts(contacts: ir.Table) -> ir.Table:
-    """Realised (not cancelled) patient contacts: physical or remote codes only."""
-    return contacts.filter(contacts.cancelled_at.isnull(), contacts.contact_type.isin(PATIENT_CONTACT_TYPES))
-
-
 def first_per_assessment(events: ir.Table) -> ir.Table:
     """Within each (patient_id, assessed_at) keep the earliest event by started_at, then contact_id:
     one assessment, one access event."""
@@ -185,8 +180,9 @@ def exact_median(events: ir.Table, column: str, keys: list[str]) -> ir.Table:
 
 # --- shared stages -------------------------------------------------------------------------------------
 #
-# Several indicators, and every breakdown of one indicator, start from the same intermediate table
-# (the care-guarantee access events, the per-patient continuity rows, ...). Computing such a stage
+# Several indicators, and every breakdown of one indicator, start from the same intermediate table:
+# the shared populations of ``indicators/populations`` (docs/populations.md), e.g. the care-guarantee
+# access events, the per-patient continuity rows, the T3 values per pool and instant. Computing such a stage
 # once per materialisation run instead of once per query is where most of the time goes
 # (engine-notes.md, "Where the time goes"). ``stage`` is a no-op outside ``stage_cache``: a live
 # query builds the whole expression as before. Inside it, the stage is stored once as a temporary

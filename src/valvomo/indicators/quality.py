@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import (
-    add_period_and_dimensions,
-    group_keys,
-    is_true,
-    realised_patient_contacts,
-    share,
+from valvomo.indicators.common import add_period_and_dimensions, group_keys, is_true, share
+from valvomo.indicators.populations.access import (
+    CARE_GUARANTEE_RULE,
+    CARE_GUARANTEE_STATION_KINDS,
+    STATION_SCOPE_RULE,
+    care_guarantee_contacts,
 )
 from valvomo.indicators.registry import Indicator, Query, Target, register
-from valvomo.schema import TABLES, codes
+from valvomo.schema import TABLES
 from valvomo.warehouse.sources import Sources
 
 QUALITY_GRAIN = frozenset({"station", "profession", "municipality", "age_band", "language", "contact_class"})
@@ -34,14 +34,8 @@ COMPLETENESS_COLUMNS: tuple[str, ...] = tuple(
 
 
 def _assessment_recording(sources: Sources, query: Query) -> ir.Table:
-    contacts = realised_patient_contacts(sources.table("contacts"))
-    events = contacts.filter(
-        contacts.service_type == codes.CARE_GUARANTEE_SERVICE_TYPE,
-        contacts.nature == "SH",
-        contacts.urgency == "non_urgent",
-        is_true(contacts.licensed),
-        is_true(contacts.first_visit),
-    )
+    contacts = care_guarantee_contacts(sources)
+    events = contacts.filter(is_true(contacts.first_visit))
     events = add_period_and_dimensions(events, sources, query, reference="started_at")
     return share(events, events.assessed_at.notnull(), query)
 
@@ -54,9 +48,9 @@ register(
             "sv": "Registrering av bedömningen av vårdbehov",
             "en": "Care-need assessment recording",
         },
-        definition="Among realised patient contacts with service_type = T11, nature = SH, urgency = "
-        "non_urgent, licensed = true and first_visit = true: share with assessed_at present. Reference date: "
-        "started_at. The data behind 'real-time care-guarantee monitoring works in 100 % of health centres' "
+        definition=f"Among care-guarantee contacts ({CARE_GUARANTEE_RULE}) with first_visit = true: share "
+        f"with assessed_at present. {STATION_SCOPE_RULE} Reference date: started_at. The data behind "
+        "'real-time care-guarantee monitoring works in 100 % of health centres' "
         "(RRP investment 3). (indicators.md, assessment_recording)",
         unit="share",
         direction="higher",
@@ -67,6 +61,7 @@ register(
         build=_assessment_recording,
         disclosure="share",
         targets=(Target(1.0, "2025Q4", "national", "RRP pillar 4, investment 3 (seed 002)"),),
+        station_kinds=CARE_GUARANTEE_STATION_KINDS,
     )
 )
 

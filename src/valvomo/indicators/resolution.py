@@ -22,7 +22,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import add_period_and_dimensions, realised_patient_contacts, share
+from valvomo.indicators.common import add_period_and_dimensions, share
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.registry import Indicator, Query, register
 from valvomo.warehouse.sources import Sources
 

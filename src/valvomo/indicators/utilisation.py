@@ -32,10 +32,10 @@ from valvomo.indicators.common import (
     contact_class,
     group_keys,
     is_true,
-    realised_patient_contacts,
     restrict_dates,
     share,
 )
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.registry import (
     DIMENSION_COLUMNS,
     Indicator,

@@ -37,7 +37,7 @@ from valvomo.ingest.checks import SetChecks, TablePlan
 from valvomo.ingest.errors import ErrorCollector, IngestError, ValidationError
 from valvomo.ingest.log import append_ingest_log
 from valvomo.ingest.progress import IngestProgress
-from valvomo.ingest.readers import PARQUET_BATCH_ROWS, SourceFile, TableReader, discover
+from valvomo.ingest.readers import SourceFile, TableReader, discover, parquet_batches
 from valvomo.ingest.validate import DateBounds, TableValidator
 from valvomo.schema import LOAD_ORDER, TABLES
 from valvomo.warehouse.canonical import arrow_schema, canonicalise
@@ -189,7 +189,8 @@ def _ingest(
         plans = _plans(staged, stored, append)
         task = bar.task("keys and references", None)
         failed_tables = {name for name, table in staged.items() if table.failed}
-        checks = SetChecks(plans, collector, builder.work_path("duckdb"), failed_tables)
+        checks = SetChecks(plans, collector, builder.work_path("duckdb"), failed_tables,
+                           memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
         try:
             checks.run()
         finally:
@@ -246,6 +247,9 @@ def _stage(
         collector.renumber(source.name, reader.numbering.to_data_row)
     reader.report_broken_rows()
     bar.finish(task)
+    # Give the file's freed batches back to the system: the allocator keeps them otherwise, and the
+    # duplicate and reference checks that follow need the room (docs/performance.md, "Ingest").
+    pa.default_memory_pool().release_unused()
     return _Staged(source, path, rows, reader.numbering.to_data_row, collector.total > errors_before)
 
 
@@ -295,7 +299,7 @@ def _concatenate(name: str, parts: list[Path], target: Path) -> None:
     """Stream stored rows then new rows into one file, batch by batch (bounded memory)."""
     with pq.ParquetWriter(target, _storage_schema(name), compression=PARQUET_COMPRESSION) as writer:
         for part in parts:
-            for batch in pq.ParquetFile(part).iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            for batch in parquet_batches(pq.ParquetFile(part)):
                 writer.write_table(canonicalise(name, pa.Table.from_batches([batch])))
 
 

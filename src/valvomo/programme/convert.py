@@ -15,6 +15,7 @@ from typing import Any
 from valvomo.programme import document as d
 from valvomo.programme import meter
 from valvomo.programme import models as m
+from valvomo.programme.indicator_values import default_key
 
 _LANG_ORDER = ("fi", "sv", "en")
 
@@ -200,7 +201,7 @@ def _link(
 ) -> m.IndicatorLink:
     link = m.IndicatorLink(
         position=position,
-        key=doc.key or doc.indicator,
+        key=doc.key or (default_key(doc.indicator) if doc.indicator else None),
         source="registry" if doc.indicator else "manual",
         indicator_id=doc.indicator,
         manual_kind=doc.manual,

@@ -5,7 +5,10 @@ reads the results service (indicator engine + disclosure control) and is
 imported lazily, so that programme tracking imports and runs without the
 analytics stack; tests pass a small implementation with hand-made values.
 
-Metadata (unit, direction, names) comes from the indicator registry. The
+Metadata (unit, direction, names) comes from the indicator registry and the
+segment registry through one lookup (``valvomo.services.outputs``): a link may
+name ``segment_coci:high_need`` (a bin of a segment distribution) as well as
+``coci``. The
 ``CONTRACT`` table lists the indicator ids the engine promises to programme
 tracking with the unit and direction indicators.md gives them; it is used to
 validate plans only for ids the running registry does not (yet) hold, and the
@@ -26,7 +29,8 @@ if TYPE_CHECKING:
 
 
 class IndicatorValues(Protocol):
-    """Values of one registry indicator per period label; ``None`` means suppressed."""
+    """Values of one registry indicator or segment output reference (``services.outputs``) per period
+    label; ``None`` means suppressed."""
 
     def series(
         self,
@@ -42,7 +46,7 @@ class IndicatorValuesUnavailable(RuntimeError):
 
 
 class ResultsServiceValues:
-    """The real adapter over ``valvomo.services.results.indicator_series``.
+    """The real adapter over ``valvomo.services.outputs.output_values`` (indicators and segment outputs).
 
     Values are disclosure-controlled by the service with the configured
     profile; a suppressed row becomes ``None``. Series are cached per call
@@ -72,17 +76,10 @@ class ResultsServiceValues:
         key = (indicator_id, period_kind, start, end)
         if key not in self._cache:
             try:
-                from valvomo.services.results import indicator_series
+                from valvomo.services.outputs import output_values
             except ImportError as exc:
                 raise IndicatorValuesUnavailable(f"the indicator results service is not available ({exc})") from exc
-            rows = indicator_series(self.settings, indicator_id, period_kind, start=start, end=end)
-            values: dict[str, float | None] = {}
-            for row in rows:
-                if row.get("indicator", indicator_id) != indicator_id:
-                    continue
-                value = row.get("value")
-                values[str(row["period"])] = None if row.get("suppressed") or value is None else float(value)
-            self._cache[key] = values
+            self._cache[key] = output_values(self.settings, indicator_id, period_kind, start=start, end=end)
         return dict(self._cache[key])
 
 
@@ -150,17 +147,23 @@ CONTRACT: dict[str, tuple[str, str]] = {
 
 
 def _live_registry() -> dict[str, IndicatorMeta]:
+    """Every output reference of both registries (``services.outputs.catalogue``: one lookup)."""
     try:
-        from valvomo.indicators import REGISTRY
+        from valvomo.services.outputs import catalogue
     except ImportError:
         return {}
-    return {
-        entry.id: IndicatorMeta(entry.id, entry.unit, entry.direction, dict(entry.names)) for entry in REGISTRY
-    }
+    return {ref: IndicatorMeta(ref, out.unit, out.direction, dict(out.names)) for ref, out in catalogue().items()}
+
+
+def default_key(indicator_ref: str) -> str:
+    """The link key of a link without one: its reference, the bin separator made key-safe
+    (``segment_coci:high_need`` -> ``segment_coci-high_need``)."""
+    return indicator_ref.replace(":", "-")
 
 
 def indicator_catalogue() -> dict[str, IndicatorMeta]:
-    """Every indicator id a plan may link to, with its metadata (registry first)."""
+    """Every indicator id or segment output reference a plan may link to, with its metadata
+    (the registries first)."""
     catalogue = {key: IndicatorMeta(key, unit, direction) for key, (unit, direction) in CONTRACT.items()}
     catalogue.update(_live_registry())
     return catalogue

@@ -12,11 +12,14 @@ exactly; a manual value counts from the period it was recorded for onwards.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from valvomo.programme import models as m
 from valvomo.programme import periods, targets
 from valvomo.programme.indicator_values import IndicatorMeta, IndicatorValues, indicator_catalogue
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def evaluate_link(
         elif link.source == "registry" and values is not None and link.indicator_id and result.error is None:
             try:
                 fetched = _fetch_value(values, link.indicator_id, link.baseline_at, period_kind)
-            except Exception as exc:  # noqa: BLE001 - the engine's failure is reported in the result
+            except Exception as exc:  # noqa: BLE001 - a boundary: the engine's failure is reported in the result
+                log.warning("baseline of %s at %s failed", link.indicator_id, link.baseline_at, exc_info=True)
                 result.error = f"{type(exc).__name__}: {exc}"
                 fetched = None
             if fetched is not None and fetched[1] is not None:
@@ -161,7 +165,8 @@ def _registry_series(
     end = periods.end_date(report_label)
     try:
         found = values.series(link.indicator_id, result.period_kind, start=programme.start_date, end=end)
-    except Exception as exc:  # noqa: BLE001 - one unavailable indicator must not stop a report
+    except Exception as exc:  # noqa: BLE001 - a boundary: one unavailable indicator must not stop a report
+        log.warning("indicator %s of the programme report failed", link.indicator_id, exc_info=True)
         result.error = f"{type(exc).__name__}: {exc}"
         return
     labels = sorted(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from valvomo.services.i18n import N_, NC_, translate
+
 Scale = Literal["percent", "levels"]
 SCALES: tuple[Scale, ...] = ("percent", "levels")
 PERCENT_STEPS: tuple[int, ...] = (0, 25, 50, 75, 100)
@@ -18,34 +20,17 @@ LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
 # Wording of the steps as the seed programmes use them: Helsinki's percent meter
 # (25 % = käynnistetty, 50 % = hyvässä vauhdissa) and Keski-Suomi's levels
 # (1 not started ... 5 in use).
-_PERCENT_LABELS: dict[str, tuple[str, ...]] = {
-    "fi": ("ei aloitettu", "käynnistetty", "hyvässä vauhdissa", "pitkällä", "valmis"),
-    "sv": ("inte påbörjad", "påbörjad", "i god gång", "långt framskriden", "klar"),
-    "en": ("not started", "started", "well under way", "far advanced", "completed"),
-}
-_LEVEL_LABELS: dict[str, tuple[str, ...]] = {
-    "fi": (
-        "ei ole aloitettu",
-        "suunnitellaan",
-        "kuvattu (toimintamalli)",
-        "pilotoidaan",
-        "käytössä",
-    ),
-    "sv": (
-        "inte påbörjad",
-        "planeras",
-        "beskriven (verksamhetsmodell)",
-        "pilottestas",
-        "i bruk",
-    ),
-    "en": (
-        "not started",
-        "being planned",
-        "described (operating model)",
-        "being piloted",
-        "in use",
-    ),
-}
+# gettext msgids (``programmes`` domain), translated by ``label``.
+_PERCENT_LABELS: tuple[str | tuple[str, str], ...] = (
+    N_("not started"), N_("started"), N_("well under way"), N_("far advanced"), N_("completed"),
+)
+_LEVEL_LABELS: tuple[str | tuple[str, str], ...] = (
+    NC_("level meter", "not started"),  # "ei ole aloitettu", the percent meter's is "ei aloitettu"
+    N_("being planned"),
+    N_("described (operating model)"),
+    N_("being piloted"),
+    N_("in use"),
+)
 
 
 class MeterValueError(ValueError):
@@ -90,7 +75,7 @@ def step_index(percent: int) -> int:
 def label(percent: int, scale: Scale, lang: str = "fi") -> str:
     """The wording of a step in the language asked (falls back to English)."""
     labels = _LEVEL_LABELS if scale == "levels" else _PERCENT_LABELS
-    return labels.get(lang, labels["en"])[step_index(percent)]
+    return translate(lang, labels[step_index(percent)])
 
 
 def format_value(percent: int, scale: Scale, lang: str = "fi") -> str:

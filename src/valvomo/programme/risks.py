@@ -9,19 +9,27 @@ from __future__ import annotations
 from typing import Literal
 
 from valvomo.programme import models as m
+from valvomo.services.i18n import N_, gettext
 
 Band = Literal["low", "moderate", "high", "critical"]
 
-BAND_LABELS: dict[str, dict[Band, str]] = {
-    "fi": {"low": "matala", "moderate": "kohtalainen", "high": "korkea", "critical": "kriittinen"},
-    "sv": {"low": "låg", "moderate": "måttlig", "high": "hög", "critical": "kritisk"},
-    "en": {"low": "low", "moderate": "moderate", "high": "high", "critical": "critical"},
+# gettext msgids (``programmes`` domain); ``band_label`` and ``status_label`` translate them.
+BAND_LABELS: dict[Band, str] = {
+    "low": N_("low"), "moderate": N_("moderate"), "high": N_("high"), "critical": N_("critical"),
 }
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "fi": {"open": "avoin", "mitigated": "lievennetty", "realised": "toteutunut", "closed": "suljettu"},
-    "sv": {"open": "öppen", "mitigated": "mildrad", "realised": "inträffad", "closed": "stängd"},
-    "en": {"open": "open", "mitigated": "mitigated", "realised": "realised", "closed": "closed"},
+STATUS_LABELS: dict[str, str] = {
+    "open": N_("open"), "mitigated": N_("mitigated"), "realised": N_("realised"), "closed": N_("closed"),
 }
+
+
+def band_label(risk_band: Band, lang: str) -> str:
+    """The risk band in ``lang``."""
+    return gettext(lang, BAND_LABELS[risk_band])
+
+
+def status_label(status: str, lang: str) -> str:
+    """A risk's status in ``lang`` (the stored word itself when it is not one we know)."""
+    return gettext(lang, STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def score(probability: int, impact: int) -> int:

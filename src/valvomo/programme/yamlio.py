@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from valvomo.programme import meter, periods
 from valvomo.programme.convert import FlowList, FlowMap
 from valvomo.programme.document import DEFAULT_BENEFIT_GOALS, ProgrammeDocument
-from valvomo.programme.indicator_values import IndicatorMeta, indicator_catalogue
+from valvomo.programme.indicator_values import IndicatorMeta, default_key, indicator_catalogue
 
 PathKey = tuple[Any, ...]
 
@@ -387,9 +387,8 @@ class _CrossChecker(_Checker):
             if isinstance(indicator_id, str):
                 meta = self.catalogue.get(indicator_id)
                 if meta is None:
-                    known = ", ".join(sorted(self.catalogue))
-                    self.add((*base, "indicator"), f"unknown indicator {indicator_id!r}; registry indicators: {known}")
-            key = link.get("key") if isinstance(link.get("key"), str) else indicator_id if isinstance(indicator_id, str) else None
+                    self.add((*base, "indicator"), self.unknown_indicator(indicator_id))
+            key = link.get("key") if isinstance(link.get("key"), str) else default_key(indicator_id) if isinstance(indicator_id, str) else None
             if key is None and manual is not None and "key" not in link:
                 self.add(base, "a manual indicator needs a 'key' (a short identifier such as 'chat_sessions')")
             if key is not None:
@@ -403,6 +402,16 @@ class _CrossChecker(_Checker):
             self.check_goal_ref((*base, "goal"), link.get("goal"))
             self.check_spearhead_ref((*base, "spearhead"), link.get("spearhead"))
             self.check_link_values(base, link, manual, meta)
+
+    def unknown_indicator(self, ref: str) -> str:
+        """Why ``ref`` is not in the catalogue: a distribution without (or with an unknown) bin, or unknown."""
+        output_id = ref.partition(":")[0]
+        bins = sorted(r.partition(":")[2] for r in self.catalogue if r.partition(":")[0] == output_id and ":" in r)
+        if bins:
+            return (f"unknown indicator {ref!r}: {output_id!r} is a distribution; name one bin as "
+                    f"{output_id}:BIN, BIN one of {', '.join(bins)}")
+        known = ", ".join(sorted(self.catalogue))
+        return f"unknown indicator {ref!r}; registry indicators and segment outputs: {known}"
 
     def check_link_values(self, base: PathKey, link: dict, manual: Any, meta: IndicatorMeta | None) -> None:
         binary = manual == "yes_no"

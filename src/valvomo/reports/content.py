@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from valvomo.disclosure import NO_VALUE, format_cell, format_percent, profile_label, redaction_marker
+from valvomo.disclosure import NO_VALUE, format_cell, format_percent, redaction_marker
 from valvomo.programme import meter, periods
 from valvomo.programme import models as m
 from valvomo.programme import risks as risk_rules
@@ -41,15 +41,17 @@ from valvomo.reports.model import (
     Subheading,
     Table,
 )
-from valvomo.services.i18n import gettext
+from valvomo.services.catalogue import profile_label
+from valvomo.services.i18n import N_, gettext
+from valvomo.services.outputs import UnknownOutputError, lookup
 from valvomo.services.periods import format_period
 from valvomo.services.segment_summary import SegmentFigure
 
 LANGS = ("fi", "sv", "en")
-_UNIT_SUFFIX = {
-    "days": {"fi": "vrk", "sv": "dygn", "en": "days"},
-    "hours": {"fi": "h", "sv": "h", "en": "h"},
-    "rate_per_1000": {"fi": "/1 000 as.", "sv": "/1 000 inv.", "en": "per 1,000"},
+_UNIT_SUFFIX = {  # gettext msgids (``reports`` domain)
+    "days": N_("days"),
+    "hours": N_("h"),
+    "rate_per_1000": N_("per 1,000"),
 }
 
 
@@ -89,9 +91,11 @@ def _blocks_from_text(body: str, lang: str | None) -> list[Paragraph | BulletLis
 
 class _Builder:
     def __init__(
-        self, overview: ProgrammeOverview, lang: str, profile: str, segments: Sequence[SegmentFigure] = ()
+        self, overview: ProgrammeOverview, lang: str, profile: str, segments: Sequence[SegmentFigure] = (),
+        values: IndicatorValues | None = None,
     ):
         self.o = overview
+        self.values = values
         self.segments = list(segments)
         self.p = overview.programme
         self.lang = lang
@@ -161,7 +165,7 @@ class _Builder:
         if result.binary and value is not None and not suppressed:
             return self.t("yes") if value >= 0.5 else self.t("no")
         shown = format_cell(value, suppressed, self.lang, profile=self.profile, unit=result.kind)
-        suffix = _UNIT_SUFFIX.get(result.kind, {}).get(self.lang)
+        suffix = gettext(self.lang, _UNIT_SUFFIX[result.kind]) if result.kind in _UNIT_SUFFIX else None
         if suffix and value is not None and not suppressed:
             shown = f"{shown}\u00a0{suffix}"
         return shown
@@ -578,9 +582,14 @@ class _Builder:
         facts.append((self.t("status"), self.status_text(result.evaluation.status if result.evaluation else None)))
         if result.direction in ("higher", "lower") and not result.binary:
             facts.append((self.t("indicator"), self.t(f"{result.direction}_better")))
+        care_facts, care_warning = self.care_guarantee_status(result)
+        facts += care_facts
         blocks.append(Facts(facts))
+        if care_warning:
+            blocks.append(Paragraph(care_warning, css="warning"))
         if result.source == "registry":
-            blocks.append(Paragraph(self.t("source_registry", id=result.indicator_id), css="source"))
+            source = "source_segment_registry" if _is_segment_output(result.indicator_id) else "source_registry"
+            blocks.append(Paragraph(self.t(source, id=result.indicator_id), css="source"))
         else:
             blocks.append(Paragraph(self.t("source_manual"), css="source"))
         if result.link.note:
@@ -597,6 +606,54 @@ class _Builder:
         elif result.series:
             blocks.append(self.series_table(result, prefix))
         return blocks
+
+    def care_guarantee_status(self, result: LinkResult) -> tuple[list[tuple[str, str]], str | None]:
+        """For a care-guarantee registry indicator: the below-target streak of the reported period
+        against the registry's targets in force and, when the county's assessment recording is
+        below the threshold, a warning that the figure is not reliable (services/care_guarantee.py,
+        the same ``annotate_status`` as the API and ``valvomo indicators --status``)."""
+        from valvomo.services.care_guarantee import (
+            CARE_GUARANTEE_INDICATORS,
+            RECORDING_INDICATOR,
+            RECORDING_THRESHOLD,
+            annotate_status,
+        )
+        from valvomo.services.targets import targets_for
+
+        current = result.current
+        if (self.values is None or result.source != "registry" or current is None
+                or result.indicator_id not in CARE_GUARANTEE_INDICATORS or result.period_kind not in ("quarter", "year")):
+            return [], None
+        from valvomo.indicators.registry import REGISTRY
+
+        indicator_id = result.indicator_id
+        try:
+            history = self.values.series(indicator_id, result.period_kind)
+            recording = self.values.series(RECORDING_INDICATOR, result.period_kind)
+        except Exception:  # noqa: BLE001 - the values' own error is reported with the indicator
+            return [], None
+        if current.label not in history:
+            return [], None
+        rows = [{"indicator": indicator_id, "period": label, "value": value} for label, value in history.items()]
+        row = next(r for r in annotate_status(
+            rows, {indicator_id: targets_for(indicator_id, getattr(self.values, "settings", None))},
+            {indicator_id: REGISTRY.get(indicator_id).direction},
+            [{"period": label, "value": value} for label, value in recording.items()],
+        ) if r["period"] == current.label)
+        facts: list[tuple[str, str]] = []
+        if row["below_target_since"]:
+            facts.append((gettext(self.lang, "Below target since"), gettext(
+                self.lang, "%(period)s (%(count)s periods in a row)",
+                period=format_period(row["below_target_since"], self.lang), count=row["quarters_below_target"])))
+        warning = None
+        if row["recording_complete"] is False:
+            warning = gettext(
+                self.lang, "Assessment recording %(share)s is below %(threshold)s in %(period)s: the "
+                "care-guarantee figure is not reliable.",
+                share=format_percent(recording[current.label], self.lang),
+                threshold=format_percent(RECORDING_THRESHOLD, self.lang),
+                period=format_period(current.label, self.lang))
+        return facts, warning
 
     def series_table(self, result: LinkResult, prefix: str) -> Table:
         rows = [
@@ -680,10 +737,10 @@ class _Builder:
                     Cell(str(risk.probability), numeric=True),
                     Cell(str(risk.impact), numeric=True),
                     Cell(str(risk.score), numeric=True),
-                    Cell(risk_rules.BAND_LABELS.get(self.lang, risk_rules.BAND_LABELS["en"])[band], css=f"risk-{band}"),
+                    Cell(risk_rules.band_label(band, self.lang), css=f"risk-{band}"),
                     Cell(self.tx(risk.mitigation) or NO_VALUE, lang=self.tl(risk.mitigation)),
                     Cell(risk.owner or NO_VALUE),
-                    Cell(risk_rules.STATUS_LABELS.get(self.lang, risk_rules.STATUS_LABELS["en"])[risk.status]),
+                    Cell(risk_rules.status_label(risk.status, self.lang)),
                 ])
             )
         section.blocks.append(
@@ -812,4 +869,12 @@ def build_content(
             f"{period!r} is not a reporting period of {programme.id!r}; periods: {', '.join(programme.period_labels)}"
         )
     overview = build_overview(programme, period, values)
-    return _Builder(overview, lang, profile, segments).build(generated or dt.date.today())
+    return _Builder(overview, lang, profile, segments, values).build(generated or dt.date.today())
+
+
+def _is_segment_output(ref: str) -> bool:
+    """Whether a programme indicator link points at the segment registry (its source line says so)."""
+    try:
+        return lookup(ref).is_segment
+    except UnknownOutputError:
+        return False

@@ -136,11 +136,15 @@ def render_data_model() -> str:
     return "\n".join(lines)
 
 
-def write_data_model(path: Path) -> bool:
-    """Write the page; True when the file changed."""
-    text = render_data_model()
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` to the generated page ``path`` unless it already holds it; True when the file changed."""
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return True
+
+
+def write_data_model(path: Path) -> bool:
+    """Write the page; True when the file changed."""
+    return write_if_changed(path, render_data_model())

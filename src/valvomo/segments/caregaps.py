@@ -35,7 +35,8 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from valvomo.indicators.common import age_band, realised_patient_contacts
+from valvomo.indicators.common import age_band
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.registry import PeriodKind, Query
 from valvomo.schema import codes
 from valvomo.segments.config_files import PathKey, read_config

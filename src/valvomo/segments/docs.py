@@ -85,6 +85,17 @@ def render_questionnaire() -> str:
         "- The canonical table `questionnaire_answers` (docs/data-model.md), for counties that already collect "
         "answers: one row per item answered.",
         "",
+        "Both count in the segment mix: the services layer hands the form answers to the engine as an Ibis memtable "
+        "with the columns of `questionnaire_answers` (`services.segments.FormAnswerSources`), and the engine takes "
+        "their union (`segments.questionnaire.combined_answers`). **Latest answer rule:** per period, each patient "
+        "counts once, with their latest complete session by answering date. **Duplicates:** when the same patient "
+        "has a session on the same date in both sources (a session typed into the form and also exported from the "
+        "patient record), the **form answer wins** and the ingested one is not counted: the form session is the one "
+        "Valvomo scored and stored with its answering professional, and the one the dashboard shows in the "
+        "patient's history. Between two sessions of one source on the same date, the largest `answer_id` wins. A "
+        "new form answer changes the mix at once (the result cache is keyed by a digest of the form answers); the "
+        "mix goes through disclosure control like every figure.",
+        "",
         "## Output",
         "",
         *_entry("questionnaire_segment_mix"),

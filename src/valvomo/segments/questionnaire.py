@@ -11,6 +11,15 @@ county's licensed items through ``Settings.questionnaire_file``.
 
 An answering session (``answer_id``) is scored only when every configured item of
 both axes is answered; items the configuration does not know are ignored.
+
+Answers come from two places with the same columns: the ingested canonical table
+``questionnaire_answers`` and the answers entered through the dashboard form (app
+database), which the services layer offers the engine as the table
+``FORM_ANSWERS`` (an Ibis memtable). ``combined_answers`` unions them with a
+``source`` column; the segment mix takes each patient's latest answer per period
+(latest ``answered_on``; on the same date a **form** answer wins over an ingested
+one, then the largest ``answer_id``), so a session present in both sources is
+counted once.
 """
 
 from __future__ import annotations
@@ -31,6 +40,12 @@ from valvomo.segments.config_files import PathKey, read_config
 from valvomo.segments.shares import segment_mix_of
 
 DEFAULT_FILE = Path(__file__).with_name("questionnaire.yaml")
+ANSWERS = "questionnaire_answers"
+FORM_ANSWERS = "questionnaire_form_answers"  # the dashboard's answers, offered by the services layer
+# ``source`` of a combined answer; on the same date the smaller precedence wins (form before ingested).
+SOURCES = {"form": 0, "ingested": 1}
+ANSWER_COLUMNS = {"answer_id": "string", "patient_id": "string", "station_id": "string",
+                  "professional_id": "string", "answered_on": "date", "item": "string", "score": "int64"}  # fmt: skip
 AXES = ("resources", "complexity")
 SCORE_DECIMALS = 12
 
@@ -138,12 +153,13 @@ def _is_high(total: ir.IntegerValue, count: ir.IntegerValue, qset: Questionnaire
 
 
 def answer_scores(answers: ir.Table, qset: QuestionnaireSet) -> ir.Table:
-    """One row per complete answering session: answer_id, patient_id, station_id, answered_on,
-    ``resources`` and ``complexity`` (0-1) and ``segment`` (the segment id)."""
+    """One row per complete answering session: answer_id, patient_id, station_id, answered_on (and
+    ``source`` when the answers carry it), ``resources`` and ``complexity`` (0-1) and ``segment``."""
     axis_of = {item.id: item.axis for item in qset.items}
     known = answers.filter(answers.item.isin(list(axis_of)), answers.score.between(qset.scale.min, qset.scale.max))
     known = known.mutate(_axis=known.item.cases(*axis_of.items()))
-    per_answer = known.group_by(["answer_id", "patient_id", "station_id", "answered_on"]).aggregate(
+    keys = ["answer_id", "patient_id", "station_id", "answered_on"] + (["source"] if "source" in answers.columns else [])
+    per_answer = known.group_by(keys).aggregate(
         **{
             f"_{axis}_sum": known.score.sum(where=known._axis == axis).fill_null(0)
             for axis in AXES
@@ -171,10 +187,7 @@ def answer_scores(answers: ir.Table, qset: QuestionnaireSet) -> ir.Table:
         )
     )
     return scored.select(
-        "answer_id",
-        "patient_id",
-        "station_id",
-        "answered_on",
+        *keys,
         **{
             axis: (
                 (scored[f"_{axis}_sum"].cast("float64") / scored[f"_{axis}_n"].cast("float64") - qset.scale.min)
@@ -186,14 +199,40 @@ def answer_scores(answers: ir.Table, qset: QuestionnaireSet) -> ir.Table:
     )
 
 
+def _canonical(answers: ir.Table, source: str) -> ir.Table:
+    return answers.select(
+        **{name: answers[name].cast(kind) for name, kind in ANSWER_COLUMNS.items()}, source=ibis.literal(source)
+    )
+
+
+def combined_answers(sources) -> ir.Table:
+    """The ingested and the form answers of ``sources`` (either may be absent), one row per item answered,
+    with ``source`` ("ingested" or "form"); a form session's ``answer_id`` is prefixed ``form-`` so that it
+    can never merge with an ingested session of the same id."""
+    parts = []
+    if sources.has(ANSWERS):
+        parts.append(_canonical(sources.table(ANSWERS), "ingested"))
+    if sources.has(FORM_ANSWERS):
+        form = sources.table(FORM_ANSWERS)
+        parts.append(_canonical(form.mutate(answer_id=ibis.literal("form-") + form.answer_id.cast("string")), "form"))
+    if not parts:
+        return sources.table(ANSWERS)  # MissingTableError names the table
+    return parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+
+
 def latest_answers(answers: ir.Table, qset: QuestionnaireSet, query) -> ir.Table:
-    """Each patient's latest complete answer per period of ``answered_on`` (ties: largest answer_id),
-    with ``period``; restricted to the query's date range."""
+    """Each patient's latest complete answer per period of ``answered_on`` (same date: a form answer
+    before an ingested one, then the largest answer_id), with ``period``; restricted to the query's
+    date range."""
     scored = answer_scores(answers, qset)
     scored = restrict_dates(scored, scored.answered_on, query)
     scored = scored.mutate(period=period_label(scored.answered_on, query.period))
+    precedence = (
+        [scored.source.cases(*SOURCES.items()).asc()] if "source" in scored.columns else []
+    )
     order = ibis.window(
-        group_by=[scored.period, scored.patient_id], order_by=[scored.answered_on.desc(), scored.answer_id.desc()]
+        group_by=[scored.period, scored.patient_id],
+        order_by=[scored.answered_on.desc(), *precedence, scored.answer_id.desc()],
     )
     ranked = scored.mutate(_rank=ibis.row_number().over(order))
     return ranked.filter(ranked._rank == 0).drop("_rank")
@@ -201,5 +240,5 @@ def latest_answers(answers: ir.Table, qset: QuestionnaireSet, query) -> ir.Table
 
 def segment_mix(sources, query, qset: QuestionnaireSet) -> ir.Table:
     """Per period (and station): patients per questionnaire segment (bin) / patients with an answer."""
-    rows = latest_answers(sources.table("questionnaire_answers"), qset, query)
+    rows = latest_answers(combined_answers(sources), qset, query)
     return segment_mix_of(rows, ["period", *query.dimension_columns()])

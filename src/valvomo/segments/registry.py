@@ -156,9 +156,11 @@ _add(
     id="questionnaire_segment_mix",
     names={"fi": "Suuntima-segmenttien jakauma", "sv": "Fördelning av Suuntima-segment",
            "en": "Questionnaire segment mix"},  # fmt: skip
-    definition="Per period of the answering date: each patient's latest complete questionnaire answer in the period "
-    "(ties: largest answer_id), scored as docs/questionnaire.md says; per segment (bin): those patients / all "
-    "patients with an answer. Station: where the questionnaire was answered.",
+    definition="Per period of the answering date: each patient's latest complete questionnaire answer in the period, "
+    "from the ingested answers and the dashboard form together (latest answering date; on the same date a form "
+    "answer before an ingested one, then the largest answer_id; so a session in both sources counts once), scored "
+    "as docs/questionnaire.md says; per segment (bin): those patients / all patients with an answer. Station: "
+    "where the questionnaire was answered.",
     unit="share",
     requires=("questionnaire_answers",),
     optional=(),

@@ -4,7 +4,7 @@ Per period, each patient is placed by their use of services over the 12 calendar
 months ending with the period's last month (the rolling window of the continuity
 indicators, built with the same helpers: ``populations.continuity.window_periods`` and
 ``populations.continuity.in_windows``). Only patients with at least one realised patient
-contact (``common.realised_patient_contacts``) in the window are placed:
+contact (``populations.contacts.realised_patient_contacts``) in the window are placed:
 
 - **high-need**: the top ceil(0.1 x users) of all the window's users ranked by
   cost (integer cents, descending; ties by patient_id, as ``top_decile_cost_share``
@@ -31,7 +31,8 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field
 
-from valvomo.indicators.common import REMOTE, realised_patient_contacts, stage
+from valvomo.indicators.common import REMOTE, stage
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.populations.continuity import (
     add_patient_dimensions,
     in_windows,

@@ -15,10 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from valvomo.indicators.registry import Target
+from valvomo.services.i18n import N_
 from valvomo.services.periods import period_bounds
 from valvomo.services.targets import meets, target_in_force
 
 RECORDING_THRESHOLD = 0.9
+# The figures whose reliability depends on assessment recording: flagged together with it.
+CARE_GUARANTEE_INDICATORS: tuple[str, ...] = (
+    "access_7d", "access_14d", "access_3m", "waiting_days_median", "waiting_days_p90",
+)
 
 
 def recording_complete(share: float | None) -> bool | None:
@@ -63,3 +68,99 @@ def below_target_streak(
             break
         since, run, later_start = label, run + 1, start
     return BelowTarget(since, run, in_force)
+
+
+# The indicators whose figure depends on the care-need assessment being recorded (indicators.md,
+# "Access"): their rows carry the recording verdict.
+CARE_GUARANTEE_INDICATORS = ("access_7d", "access_14d", "access_3m", "waiting_days_median", "waiting_days_p90")
+RECORDING_INDICATOR = "assessment_recording"
+DIMENSIONS = ("station_id", "profession", "municipality", "age_band", "language", "contact_class")
+# How the CLI's table and the report name a ``target_status`` (gettext msgids).
+TARGET_STATUS_MSGIDS = {"met": N_("Target met"), "below": N_("Below target"), "no_target": N_("No target"),
+                        "no_data": N_("No data")}
+STATUS_FIELDS = ("target", "target_status", "below_target_since", "quarters_below_target",
+                 "recording_complete", "recording_threshold")
+
+
+def annotate_status(
+    rows: Sequence[dict],
+    targets: Mapping[str, Sequence[Target]],
+    directions: Mapping[str, str],
+    recording_rows: Sequence[dict] = (),
+) -> list[dict]:
+    """``rows`` (output contract) with the target status of each row's own period: ``target``
+    (the target in force), ``target_status`` (``met``, ``below``, ``no_target`` or ``no_data``),
+    ``below_target_since`` and ``quarters_below_target`` (the streak ending at the row's period,
+    counted in periods of the rows' kind; 0 when met) and, for care-guarantee indicators,
+    ``recording_complete`` and ``recording_threshold``. ``recording_rows`` are the
+    ``assessment_recording`` rows at the same period kind, by station when the rows are (else the
+    county's): a station's recording verdict applies to every figure of that station and period.
+    Distribution rows (with ``bin``) have no target and are returned unchanged."""
+    series: dict[tuple, dict[str, float | None]] = {}
+    for row in rows:
+        if "bin" in row:
+            continue
+        key = (row["indicator"], *(row.get(d) for d in DIMENSIONS))
+        series.setdefault(key, {})[row["period"]] = row.get("value")
+    recording = {(r["period"], r.get("station_id")): r.get("value") for r in recording_rows}
+    out = []
+    for row in rows:
+        row = dict(row)
+        out.append(row)
+        if "bin" in row:
+            continue
+        indicator, period, value = row["indicator"], row["period"], row.get("value")
+        indicator_targets = tuple(targets.get(indicator, ()))
+        in_force = target_in_force(indicator_targets, period)
+        row["target"] = in_force.value if in_force is not None else None
+        if in_force is None:
+            row["target_status"] = "no_target"
+        elif value is None:
+            row["target_status"] = "no_data"
+        else:
+            met = meets(value, in_force.value, directions[indicator], in_force.strict)
+            row["target_status"] = "met" if met else "below"
+        streak = None
+        if row["target_status"] == "below":
+            key = (indicator, *(row.get(d) for d in DIMENSIONS))
+            streak = below_target_streak(series[key], indicator_targets, directions[indicator], period)
+        row["below_target_since"] = streak.since if streak else None
+        row["quarters_below_target"] = streak.periods if streak else (0 if row["target_status"] == "met" else None)
+        if indicator in CARE_GUARANTEE_INDICATORS:
+            row["recording_complete"] = recording_complete(recording.get((period, row.get("station_id"))))
+            row["recording_threshold"] = RECORDING_THRESHOLD
+    return out
+
+
+def status_rows(
+    store,
+    indicators: Sequence[str] | None,
+    *,
+    period: str = "quarter",
+    by: str | Sequence[str] = (),
+    start=None,
+    end=None,
+    profile: str | None = None,
+) -> list[dict]:
+    """The rows of ``store.query`` annotated by ``annotate_status``: what ``GET
+    /api/indicators/{id}/status`` and ``valvomo indicators --status`` print. The streak counts back
+    over the whole history, so ``start`` only filters the rows returned; the recording shares are
+    read with the same disclosure profile as the figures."""
+    from valvomo.services.periods import period_within
+    from valvomo.services.results import parse_by
+    from valvomo.services.targets import targets_for
+
+    rows = store.query(indicators, period=period, by=by, end=end, profile=profile)
+    names = sorted({row["indicator"] for row in rows})
+    registry = store.registry
+    targets = {name: targets_for(name, store.settings, registry=registry) for name in names}
+    directions = {name: registry.get(name).direction for name in names}
+    recording: list[dict] = []
+    if any(name in CARE_GUARANTEE_INDICATORS for name in names) and RECORDING_INDICATOR in registry:
+        station = "station" in parse_by(by)
+        recording = store.query([RECORDING_INDICATOR], period=period, by=("station",) if station else (),
+                                end=end, profile=profile)
+    annotated = annotate_status(rows, targets, directions, recording)
+    if start is not None:
+        annotated = [row for row in annotated if period_within(row["period"], start, None)]
+    return annotated

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from valvomo.config import Settings
+from valvomo.disclosure import Policy, profile_msgid
 from valvomo.indicators.registry import DIMENSIONS, REGISTRY, Indicator, Registry, Target
+from valvomo.services.i18n import N_, NC_, gettext, translate
 from valvomo.services.targets import targets_for
 
 LANGUAGES = ("fi", "sv", "en")
@@ -82,81 +84,80 @@ def plain_definition(indicator: Indicator) -> str:
     """The plain-language msgid of an indicator: its own, else its family's."""
     return PLAIN_DEFINITIONS.get(indicator.id) or FAMILY_PLAIN_DEFINITIONS[indicator.family]
 
-DIMENSION_LABELS: dict[str, dict[str, str]] = {
-    "station": {"fi": "Asema", "sv": "Station", "en": "Station"},
-    "profession": {"fi": "Ammattiryhmä", "sv": "Yrkesgrupp", "en": "Profession"},
-    "municipality": {"fi": "Kunta", "sv": "Kommun", "en": "Municipality"},
-    "age_band": {"fi": "Ikäryhmä", "sv": "Åldersgrupp", "en": "Age band"},
-    "language": {"fi": "Kieli", "sv": "Språk", "en": "Language"},
-    "contact_class": {"fi": "Asiointitapa", "sv": "Kontaktsätt", "en": "Contact class"},
+# Labels of the registry's dimensions, result columns, units, directions, families and target scopes:
+# gettext msgids of the ``pages`` domain, translated by ``label``; a context where a word reads
+# differently elsewhere (a unit's "days" is "vuorokautta", the pages' "vrk").
+
+DIMENSION_LABELS: dict[str, str | tuple[str, str]] = {
+    "station": N_("Station"),
+    "profession": N_("Profession"),
+    "municipality": N_("Municipality"),
+    "age_band": N_("Age band"),
+    "language": N_("Language"),
+    "contact_class": N_("Contact class"),
 }
 
-COLUMN_LABELS: dict[str, dict[str, str]] = {
-    "indicator": {"fi": "Indikaattori", "sv": "Indikator", "en": "Indicator"},
-    "period": {"fi": "Jakso", "sv": "Period", "en": "Period"},
+COLUMN_LABELS: dict[str, str | tuple[str, str]] = {
+    "indicator": N_("Indicator"),
+    "period": N_("Period"),
     "station_id": DIMENSION_LABELS["station"],
     "profession": DIMENSION_LABELS["profession"],
     "municipality": DIMENSION_LABELS["municipality"],
     "age_band": DIMENSION_LABELS["age_band"],
     "language": DIMENSION_LABELS["language"],
     "contact_class": DIMENSION_LABELS["contact_class"],
-    "bin": {"fi": "Luokka", "sv": "Klass", "en": "Bin"},
-    "value": {"fi": "Arvo", "sv": "Värde", "en": "Value"},
-    "numerator": {"fi": "Osoittaja", "sv": "Täljare", "en": "Numerator"},
-    "denominator": {"fi": "Nimittäjä", "sv": "Nämnare", "en": "Denominator"},
-    "n": {"fi": "n", "sv": "n", "en": "n"},
-    "unit": {"fi": "Yksikkö", "sv": "Enhet", "en": "Unit"},
-    "suppressed": {"fi": "Piilotettu", "sv": "Dold", "en": "Suppressed"},
+    "bin": N_("Bin"),
+    "value": N_("Value"),
+    "numerator": N_("Numerator"),
+    "denominator": N_("Denominator"),
+    "n": N_("n"),
+    "unit": N_("Unit"),
+    "suppressed": N_("Suppressed"),
 }
 
-UNIT_LABELS: dict[str, dict[str, str]] = {
-    "share": {"fi": "osuus, %", "sv": "andel, %", "en": "share, %"},  # shown in parentheses: no "(%)"
-    "days": {"fi": "vuorokautta", "sv": "dygn", "en": "days"},
-    "count": {"fi": "lukumäärä", "sv": "antal", "en": "count"},
-    "eur": {"fi": "euroa", "sv": "euro", "en": "euros"},
-    "score": {"fi": "pisteet", "sv": "poäng", "en": "score"},
-    "rate_per_1000": {"fi": "1 000 asukasta kohden", "sv": "per 1 000 invånare", "en": "per 1 000 residents"},
-    "index": {"fi": "indeksi", "sv": "index", "en": "index"},
-    "hours": {"fi": "tuntia", "sv": "timmar", "en": "hours"},
-    "ratio": {"fi": "suhdeluku", "sv": "kvot", "en": "ratio"},
+UNIT_LABELS: dict[str, str | tuple[str, str]] = {
+    "share": N_("share, %"),  # shown in parentheses: no "(%)"
+    "days": NC_("unit", "days"),
+    "count": N_("count"),
+    "eur": N_("euros"),
+    "score": N_("score"),
+    "rate_per_1000": N_("per 1 000 residents"),
+    "index": N_("index"),
+    "hours": N_("hours"),
+    "ratio": N_("ratio"),
 }
 
-DIRECTION_LABELS: dict[str, dict[str, str]] = {
-    "higher": {"fi": "suurempi on parempi", "sv": "högre är bättre", "en": "higher is better"},
-    "lower": {"fi": "pienempi on parempi", "sv": "lägre är bättre", "en": "lower is better"},
-    "none": {"fi": "ei suuntaa", "sv": "ingen riktning", "en": "no direction"},
+DIRECTION_LABELS: dict[str, str | tuple[str, str]] = {
+    "higher": N_("higher is better"),
+    "lower": N_("lower is better"),
+    "none": N_("no direction"),
 }
 
-FAMILY_LABELS: dict[str, dict[str, str]] = {
-    "access": {"fi": "Hoitoon pääsy", "sv": "Tillgång till vård", "en": "Access to care"},
-    "guidance": {
-        "fi": "Asiakasohjaus ja neuvonta",
-        "sv": "Klienthandledning och rådgivning",
-        "en": "Guidance",
-    },
-    "channels": {"fi": "Asiointikanavat", "sv": "Kontaktkanaler", "en": "Channels"},
-    "continuity": {"fi": "Jatkuvuus", "sv": "Kontinuitet", "en": "Continuity of care"},
-    "utilisation": {
-        "fi": "Palvelujen käyttö ja kustannukset",
-        "sv": "Användning och kostnader",
-        "en": "Utilisation and cost",
-    },
-    "quality": {"fi": "Tiedon laatu", "sv": "Datakvalitet", "en": "Quality of data"},
-    "feedback": {"fi": "Asiakaskokemus", "sv": "Klientupplevelse", "en": "Experience"},
+FAMILY_LABELS: dict[str, str | tuple[str, str]] = {
+    "access": N_("Access to care"),
+    "guidance": N_("Guidance"),
+    "channels": N_("Channels"),
+    "continuity": N_("Continuity of care"),
+    "utilisation": N_("Utilisation and cost"),
+    "quality": N_("Quality of data"),
+    "feedback": N_("Experience"),
 }
 
-SCOPE_LABELS: dict[str, dict[str, str]] = {
-    "national": {"fi": "kansallinen", "sv": "nationellt", "en": "national"},
-    "regional": {"fi": "alueellinen", "sv": "regionalt", "en": "regional"},
+SCOPE_LABELS: dict[str, str | tuple[str, str]] = {
+    "national": N_("national"),
+    "regional": N_("regional"),
 }
 
 
-def label(table: Mapping[str, Mapping[str, str]], key: str, lang: str = "fi") -> str:
+def label(table: Mapping[str, str | tuple[str, str]], key: str, lang: str = "fi") -> str:
     """``table[key]`` in ``lang`` (English, then the key itself, when missing)."""
-    names = table.get(key)
-    if not names:
-        return key
-    return names.get(lang) or names.get("en") or key
+    message = table.get(key)
+    return translate(lang, message) if message else key
+
+
+def profile_label(profile: str | Policy, lang: str = "fi") -> str:
+    """The disclosure profile in force, named for exports, pages and reports, in ``lang`` (disclosure.md)."""
+    return gettext(lang, profile_msgid(profile))
 
 
 def _json_safe(value: Any) -> Any:
@@ -290,10 +291,9 @@ def render_indicator_docs(registry: Registry = REGISTRY) -> str:
         lines.append(f"- {label(FAMILY_LABELS, family, 'en')}: {ids}")
     lines.append("")
     for family, members in families.items():
-        names = FAMILY_LABELS.get(family, {})
         heading = label(FAMILY_LABELS, family, "en")
-        if names:
-            heading += f" ({names['fi']} / {names['sv']})"
+        if family in FAMILY_LABELS:
+            heading += f" ({label(FAMILY_LABELS, family, 'fi')} / {label(FAMILY_LABELS, family, 'sv')})"
         lines += [f"## {heading}", ""]
         for indicator in members:
             lines += _indicator_section(indicator)

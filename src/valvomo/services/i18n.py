@@ -18,7 +18,10 @@ from babel.messages.pofile import read_po
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
-DOMAINS: tuple[str, ...] = ("core", "pages", "programmes", "segments", "simulation")
+DOMAINS: tuple[str, ...] = ("core", "pages", "programmes", "segments", "simulation", "reports", "cli")
+# gettext's separator of a message context and its msgid (GNU ``pgettext``): the same English word
+# may read differently in two places (the report's "Status" is "Tila", the dashboard's "Tilanne").
+CONTEXT_SEPARATOR = "\x04"
 # The catalogs ship with the web package (their historical place); every layer reads them here.
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "web" / "locale"
 
@@ -35,6 +38,16 @@ def normalise_language(lang: str | None) -> str | None:
 def N_(msgid: str) -> str:  # noqa: N802  (the gettext convention for "mark for extraction")
     """Mark a string for extraction where it is defined; translate it where it is shown."""
     return msgid
+
+
+def NC_(context: str, msgid: str) -> tuple[str, str]:  # noqa: N802
+    """Mark a msgid with its context for extraction; translate it with ``pgettext`` where shown."""
+    return (context, msgid)
+
+
+def context_key(context: str | None, msgid: str) -> str:
+    """The catalog key of ``msgid`` in ``context`` (the msgid itself without a context)."""
+    return f"{context}{CONTEXT_SEPARATOR}{msgid}" if context else msgid
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -57,9 +70,9 @@ def catalog(lang: str) -> dict[str, Any]:
             if isinstance(message.id, tuple | list):
                 forms = tuple(message.string or ())
                 if forms and all(forms):
-                    messages[message.id[0]] = forms
+                    messages[context_key(message.context, message.id[0])] = forms
             elif message.string:
-                messages[message.id] = message.string
+                messages[context_key(message.context, message.id)] = message.string
     return messages
 
 
@@ -85,6 +98,20 @@ def gettext(lang: str, msgid: str, **params: Any) -> str:
     found = _lookup(lang, msgid)
     text = found if isinstance(found, str) else msgid
     return text % params if params else text
+
+
+def pgettext(lang: str, context: str, msgid: str, **params: Any) -> str:
+    """``msgid`` in ``context`` (``msgctxt`` in the catalogs) in ``lang``; falls back like ``gettext``."""
+    found = _lookup(lang, context_key(context, msgid))
+    text = found if isinstance(found, str) else msgid
+    return text % params if params else text
+
+
+def translate(lang: str, message: str | tuple[str, str], **params: Any) -> str:
+    """A marked message in ``lang``: an ``N_`` msgid, or an ``NC_`` (context, msgid) pair."""
+    if isinstance(message, tuple):
+        return pgettext(lang, message[0], message[1], **params)
+    return gettext(lang, message, **params)
 
 
 def ngettext(lang: str, singular: str, plural: str, n: int, **params: Any) -> str:

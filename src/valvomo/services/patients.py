@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import ibis
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import realised_patient_contacts
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources
 

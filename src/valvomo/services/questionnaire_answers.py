@@ -6,6 +6,12 @@ table (``segments.questionnaire.answer_scores``, run on an in-memory DuckDB), so
 form answer and a loaded answer can never be placed differently. The session,
 its items and the resulting segment are stored per patient with the date and the
 answering professional (migration ``0003_segments``).
+
+The stored sessions also count in the questionnaire segment mix: ``form_answer_rows``
+gives them in the columns of the canonical ``questionnaire_answers`` table (one row
+per item), and ``services.segments`` hands them to the engine as an Ibis memtable
+beside the ingested table (``segments.questionnaire.combined_answers``: same patient
+and date in both sources counts once, the form answer wins).
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, select
+from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from valvomo.appdb import Base
+from valvomo.config import Settings
 from valvomo.segments.questionnaire import QuestionnaireSet, answer_scores
 from valvomo.warehouse.sources import MemorySources
 
@@ -121,3 +128,30 @@ def answers_of(db: Session, patient_id: str) -> list[QuestionnaireResponse]:
     """The patient's stored sessions, newest first."""
     query = select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id)
     return list(db.scalars(query.order_by(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc())))
+
+
+def form_answer_rows(settings: Settings) -> list[dict]:
+    """Every stored form session as rows of the canonical ``questionnaire_answers`` columns (one per item;
+    ``answer_id`` the session id, ``professional_id`` the answering user). ``[]`` when the app database
+    has not been migrated yet (a CLI run before the first `valvomo serve`/`valvomo user`)."""
+    from sqlalchemy.engine import make_url
+
+    from valvomo.appdb import session_scope
+    from valvomo.appdb.engine import get_engine
+
+    url = make_url(settings.app_database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        if not Path(url.database).exists():
+            return []  # no app database yet: do not create one just to read it
+    if not inspect(get_engine(settings)).has_table(QuestionnaireResponse.__tablename__):
+        return []
+    with session_scope(settings) as db:
+        responses = db.scalars(select(QuestionnaireResponse).order_by(QuestionnaireResponse.id))
+        return [
+            {"answer_id": str(r.id), "patient_id": r.patient_id, "station_id": r.station_id,
+             "professional_id": r.professional, "answered_on": r.answered_on, "item": i.item, "score": int(i.score)}  # fmt: skip
+            for r in responses
+            for i in r.items
+        ]

@@ -30,13 +30,14 @@ import functools
 import hashlib
 import inspect
 import json
+import logging
 import re
 import shutil
 import threading
 import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -60,8 +61,11 @@ from valvomo.indicators.registry import (
     UnsupportedQueryError,
 )
 from valvomo.indicators.runner import COUNT_COLUMNS, compute, stage_cache
+from valvomo.services.cache import BoundedCache
 from valvomo.services.periods import period_within
 from valvomo.warehouse.sources import MissingTableError, Sources
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BY_COMBINATIONS",
@@ -87,7 +91,7 @@ BY_COMBINATIONS: tuple[tuple[Dimension, ...], ...] = (
     ("profession",),
     ("station", "profession"),
 )
-# What ``materialise`` stores, per period kind: what the dashboard pages read (web/view_models.py:
+# What ``materialise`` stores, per period kind: what the dashboard pages read (web/views/:
 # every breakdown by quarter; county and station by month and year). Any other combination is
 # computed on request and cached in-process per snapshot; storing all twelve took ~1.35x as long.
 MATERIALISED: dict[PeriodKind, tuple[tuple[Dimension, ...], ...]] = {
@@ -99,6 +103,7 @@ RESULTS_FILE = "results.parquet"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
 LIVE_CACHE_SIZE = 256
+STORED_CACHE_SIZE = 8  # snapshots x registries whose stored rows are kept in memory
 
 EMPTY_MESSAGE = "the warehouse is empty; run `valvomo ingest DIR` or `valvomo demo`"
 
@@ -316,16 +321,17 @@ def _load(directory: Path, registry: Registry) -> _Loaded | None:
     return _Loaded(rows=rows, manifest=manifest)
 
 
-_LOCK = threading.RLock()
-_STORED: dict[tuple[str, str, str], _Loaded] = {}  # (results dir, snapshot, registry) -> rows, read once
-_LIVE: OrderedDict[tuple, list[dict]] = OrderedDict()  # live computations, per snapshot and combination
+_LOAD_LOCK = threading.Lock()  # one reader loads a snapshot's Parquet file; the others wait for it
+# (results dir, snapshot, registry fingerprint) -> stored rows, read once per process
+_STORED: BoundedCache[_Loaded] = BoundedCache(STORED_CACHE_SIZE)
+# (results dir, snapshot, registry fingerprint, combination) -> rows computed live
+_LIVE: BoundedCache[list[dict]] = BoundedCache(LIVE_CACHE_SIZE)
 
 
 def clear_cache() -> None:
     """Forget every in-process result (tests; after deleting results on disk)."""
-    with _LOCK:
-        _STORED.clear()
-        _LIVE.clear()
+    _STORED.clear()
+    _LIVE.clear()
 
 
 # --- the store -----------------------------------------------------------------------------------------
@@ -352,6 +358,32 @@ class ResultStore:
         self._given = warehouse
         self._warehouse: WarehouseSources | None = warehouse
         self._checked = False
+        self._own_lock = threading.RLock()  # for sources that bring no connection lock of their own
+        self._open_lock = threading.Lock()
+
+    # -- the connection lock ------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[WarehouseSources]:
+        """Hold the warehouse's connection lock (``Warehouse.connection_lock``) and yield the warehouse.
+
+        One backend connection serves every reader of the process (pages, API, admin, live
+        computations here); requests run in a thread pool, so whatever runs a query on it
+        — an Ibis expression executed, a table read — does so inside ``reading()``. The
+        lock is re-entrant: a reader may call ``query`` inside it."""
+        while True:
+            warehouse = self._open_warehouse()
+            lock = getattr(warehouse, "connection_lock", None) or self._own_lock
+            with lock:
+                if warehouse is self._warehouse:  # not replaced while we waited (``refresh``)
+                    self.warehouse  # noqa: B018  (the emptiness check, once per store)
+                    yield warehouse
+                    return
+
+    def read(self, fetch: Callable[[WarehouseSources], Any]) -> Any:
+        """``fetch(warehouse)`` under the connection lock (see ``reading``)."""
+        with self.reading() as warehouse:
+            return fetch(warehouse)
 
     # -- warehouse ----------------------------------------------------------------------------------
 
@@ -360,14 +392,20 @@ class ResultStore:
         return self.settings.home / "results"
 
     def _open_warehouse(self) -> WarehouseSources:
-        if self._warehouse is None:
+        """The warehouse, opened on first use: once, even when several requests arrive together
+        (two would each get a connection and a lock of their own)."""
+        warehouse = self._warehouse
+        if warehouse is None:
             from valvomo.warehouse.store import Warehouse
 
-            try:
-                self._warehouse = Warehouse(self.settings)
-            except FileNotFoundError:
-                raise EmptyWarehouseError() from None
-        return self._warehouse
+            with self._open_lock:
+                if self._warehouse is None:
+                    try:
+                        self._warehouse = Warehouse(self.settings)
+                    except FileNotFoundError:
+                        raise EmptyWarehouseError() from None
+                warehouse = self._warehouse
+        return warehouse
 
     @property
     def warehouse(self) -> WarehouseSources:
@@ -391,6 +429,11 @@ class ResultStore:
     @property
     def snapshot_id(self) -> str:
         return str(self.warehouse.snapshot_id)
+
+    @property
+    def fingerprint(self) -> str:
+        """``registry_fingerprint`` of this store's registry: part of every key of a cached result."""
+        return self._fingerprint
 
     def snapshot_dir(self, snapshot_id: str | None = None) -> Path:
         return self.results_dir / _safe_name(snapshot_id or self.snapshot_id)
@@ -437,7 +480,7 @@ class ResultStore:
         specs: list[dict[str, Any]] = []
 
         def run(step: Callable[[], None] | None = None) -> None:
-            with stage_cache(warehouse, period_kinds={period for _, period, _ in combos}):
+            with self.reading(), stage_cache(warehouse, period_kinds={period for _, period, _ in combos}):
                 for combo in combos:
                     one(*combo)
                     if step is not None:
@@ -451,7 +494,9 @@ class ResultStore:
                 rows = compute(indicator, warehouse, Query(period=period, by=by), registry=self.registry)
             except (MissingTableError, UnsupportedQueryError) as error:
                 report.skipped.append({**where, "reason": str(error)})
-            except Exception as error:  # reported in the manifest; retried live on request
+            except Exception as error:  # noqa: BLE001  (a batch boundary: one faulty indicator must not
+                # block the others; reported in the manifest, logged, and retried live on request)
+                log.warning("materialising %s failed", key, exc_info=True)
                 report.failed.append({**where, "error": f"{type(error).__name__}: {error}"})
             else:
                 columns = [c for c in ("bin", *COUNT_COLUMNS) if rows and c in rows[0]]
@@ -489,10 +534,8 @@ class ResultStore:
             "failed": report.failed,
         }
         self._write(snapshot_id, _rows_to_arrow(stored), manifest)
-        with _LOCK:
-            _STORED[(str(self.results_dir), snapshot_id, self._fingerprint)] = _Loaded(
-                rows=dict(stored), manifest=manifest
-            )
+        _STORED.put((str(self.results_dir), snapshot_id, self._fingerprint),
+                    _Loaded(rows=dict(stored), manifest=manifest))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -519,12 +562,14 @@ class ResultStore:
     def _stored(self) -> _Loaded | None:
         snapshot_id = self.snapshot_id
         key = (str(self.results_dir), snapshot_id, self._fingerprint)
-        with _LOCK:
-            loaded = _STORED.get(key)
-            if loaded is None:
-                loaded = _load(self.snapshot_dir(snapshot_id), self.registry)
-                if loaded is not None:
-                    _STORED[key] = loaded
+        loaded = _STORED.get(key)
+        if loaded is None:
+            with _LOAD_LOCK:
+                loaded = _STORED.get(key)
+                if loaded is None:
+                    loaded = _load(self.snapshot_dir(snapshot_id), self.registry)
+                    if loaded is not None:  # not yet materialised: look again next time
+                        _STORED.put(key, loaded)
         return loaded
 
     def is_materialised(self) -> bool:
@@ -619,17 +664,12 @@ class ResultStore:
         if loaded is not None and key in loaded.rows:
             return [dict(row) for row in loaded.rows[key]]
         cache_key = (str(self.results_dir), self.snapshot_id, self._fingerprint, key)
-        with _LOCK:
-            cached = _LIVE.get(cache_key)
-            if cached is not None:
-                _LIVE.move_to_end(cache_key)
-                return [dict(row) for row in cached]
-        rows = compute(indicator, self.warehouse, Query(period=period, by=by), registry=self.registry)  # type: ignore[arg-type]
-        with _LOCK:
-            _LIVE[cache_key] = rows
-            while len(_LIVE) > LIVE_CACHE_SIZE:
-                _LIVE.popitem(last=False)
-        return [dict(row) for row in rows]
+
+        def live() -> list[dict]:
+            with self.reading() as warehouse:
+                return compute(indicator, warehouse, Query(period=period, by=by), registry=self.registry)  # type: ignore[arg-type]
+
+        return [dict(row) for row in _LIVE.get_or_build(cache_key, live)]
 
     def query(
         self,

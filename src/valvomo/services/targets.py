@@ -157,6 +157,18 @@ def target_overrides(settings: Settings, *, registry: Registry = REGISTRY) -> di
     return _CACHE[key]
 
 
+def targets_version(settings: Settings) -> str:
+    """Names the targets in force for cache keys: the targets file and its modification time ("" when
+    no file is configured, "missing" when it does not exist)."""
+    if settings.targets_file is None:
+        return ""
+    path = Path(settings.targets_file).expanduser()
+    try:
+        return f"{path}@{os.stat(path).st_mtime_ns}"
+    except FileNotFoundError:
+        return f"{path}@missing"
+
+
 def validate_targets(settings: Settings) -> None:
     """Check the targets file at start-up (CLI, web app); raises ``TargetsFileError``."""
     target_overrides(settings)

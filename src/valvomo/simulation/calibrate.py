@@ -44,8 +44,8 @@ from valvomo.indicators.access import access_events
 from valvomo.indicators.common import (
     contact_class,
     first_per_assessment,
-    realised_patient_contacts,
 )
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.resolution import first_contacts
 from valvomo.schema import codes
 from valvomo.simulation import metrics

@@ -85,7 +85,7 @@ class _CountyRun:
         try:
             for name in LOAD_ORDER:
                 self.writers[name] = TableWriter(out_dir, name, fmt)
-        except Exception:
+        except BaseException:  # close what was opened, whatever stopped us, and re-raise
             self.abort()
             raise
         self.seed, self.tl, self.ids, self.bar = seed, tl, ids, bar

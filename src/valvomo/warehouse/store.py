@@ -13,11 +13,17 @@ Snapshots are immutable, so a ``Warehouse`` keeps reading a consistent state
 while an ingest publishes a new one; ``snapshot_id`` names that state (the
 results cache keys on it). Long-lived processes call ``refresh()`` before
 serving a request: only the current and the previous snapshot are kept on disk.
+
+The backend connection is one per ``Warehouse`` and not safe for concurrent use, so the
+object owns ``connection_lock``: every reader in a multi-threaded process (the dashboard's
+pages, the API, the admin pages, the result store's live computations) runs its queries
+holding it, through ``ResultStore.reading``.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +56,8 @@ class Warehouse:
         self._snapshot: Snapshot | None = current_snapshot(self.root)
         self._tables: dict[str, ibis.Table] = {}
         self._calendar: ibis.Table | None = None
+        # Re-entrant: a reader holding it may call code that takes it again (a page's query).
+        self.connection_lock = threading.RLock()
 
     # -- the snapshot -------------------------------------------------------------
 
@@ -72,8 +80,9 @@ class Warehouse:
         latest = current_snapshot(self.root)
         if (latest.id if latest else None) == self.snapshot_id:
             return False
-        self._snapshot = latest
-        self._tables.clear()
+        with self.connection_lock:  # not while a reader is using the old snapshot's views
+            self._snapshot = latest
+            self._tables.clear()
         return True
 
     def is_empty(self) -> bool:

@@ -8,6 +8,7 @@ token is shown once on the response page and never again.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import replace
 from typing import Annotated, Any
@@ -27,6 +28,7 @@ from valvomo.web.auth.users import Principal
 from valvomo.web.i18n import LANGUAGE_NAMES, LANGUAGES, N_, gettext
 from valvomo.web.security import client_ip
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin")
 Admin = Annotated[Principal, Depends(deps.require_role("admin"))]
 Db = Annotated[Session, Depends(deps.get_db)]
@@ -44,15 +46,23 @@ USER_ERRORS = {
 
 
 def _known_stations(request: Request) -> list[dict[str, Any]]:
-    """Stations of the loaded data for the check boxes; empty when no data are loaded."""
-    try:
-        from valvomo.web.pages.context import result_store
+    """Stations of the loaded data for the check boxes; empty when no data are loaded (accounts can
+    be managed before the first ingest) or the warehouse cannot be read (logged: the form still works)."""
+    from valvomo.services.results import EmptyWarehouseError, MissingTableError
+    from valvomo.warehouse.snapshots import CorruptWarehouseError
+    from valvomo.web.pages.context import result_store
 
-        warehouse = result_store(deps.get_app_settings(request)).warehouse
+    def read(warehouse) -> list[dict[str, Any]]:
         if not warehouse.has("stations"):
             return []
-        rows = warehouse.table("stations").select("station_id", "name_fi", "name_sv").to_pyarrow().to_pylist()
-    except Exception:  # no warehouse yet: accounts can still be managed
+        return warehouse.table("stations").select("station_id", "name_fi", "name_sv").to_pyarrow().to_pylist()
+
+    try:
+        rows = result_store(deps.get_app_settings(request)).read(read)
+    except (EmptyWarehouseError, MissingTableError):  # no data loaded yet
+        return []
+    except CorruptWarehouseError:
+        log.warning("the warehouse cannot be read; the station list of the user form is empty", exc_info=True)
         return []
     return sorted(rows, key=lambda r: r["station_id"])
 

@@ -10,17 +10,17 @@ unsuppressed rows needs the analyst role and is audit-logged.
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 import valvomo
+from valvomo.services.cache import BoundedCache
 from valvomo.web import deps
 from valvomo.web.auth import audit as audit_log
 from valvomo.web.auth.users import Principal
+from valvomo.web.params import IsoDate
 
 router = APIRouter(prefix="/api", tags=["indicators"])
 _DIMENSION = "(station|profession|municipality|age_band|language|contact_class)"
@@ -194,15 +194,14 @@ def indicators(
         ),
     ] = "",
     period: Annotated[Literal["month", "quarter", "year"], Query(description="Period granularity.")] = "quarter",
-    start: Annotated[
-        dt.date | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
+    start: Annotated[IsoDate | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
     ] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
     unsuppressed: Annotated[
         bool, Query(description="No disclosure control: analysts only, audit-logged.")
     ] = False,
 ) -> dict[str, Any]:
-    from valvomo.disclosure import profile_label
+    from valvomo.services.catalogue import profile_label
 
     settings = deps.get_app_settings(request)
     if unsuppressed and user.role != "analyst":
@@ -225,6 +224,74 @@ def indicators(
     return {"profile": profile, "profile_label": profile_label(profile, "en"), "rows": rows}
 
 
+class StatusRow(IndicatorRow):
+    """An indicator row with its target status in its own period (services/care_guarantee.py,
+    ``annotate_status``): the same fields as ``valvomo indicators --status``."""
+
+    target: float | None = Field(None, description="The target in force in the row's period (null: none).")
+    target_status: Literal["met", "below", "no_target", "no_data"] | None = Field(
+        None, description="Whether the value meets the target in force; no_data when hidden or missing.")
+    below_target_since: str | None = Field(
+        None, description="First period of the unbroken run below the target that ends at this row's period.")
+    quarters_below_target: int | None = Field(
+        None, description="Length of that run in periods of the requested kind (0 when the target is met).")
+    recording_complete: bool | None = Field(
+        None, description="Care-guarantee indicators: whether the assessment recording of the station "
+        "(or county) in this period reaches recording_threshold; null when unknown or hidden.")
+    recording_threshold: float | None = Field(
+        None, description="Care-guarantee indicators: the recording share needed to trust the figure.")
+
+
+class StatusRows(BaseModel):
+    profile: str = Field(description="Disclosure-control profile applied to the rows (disclosure.md).")
+    profile_label: str = Field(description="The profile in words (English).")
+    recording_threshold: float = Field(description="Assessment-recording share below which a care-guarantee "
+                                       "figure is flagged as unreliable.")
+    rows: list[StatusRow]
+
+
+@router.get(
+    "/indicators/{indicator_id}/status",
+    response_model=StatusRows,
+    response_model_exclude_unset=True,
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(known_query_parameters("by", "period", "from", "to"))],
+    summary="Indicator rows with target status, below-target streak and recording verdict",
+)
+def indicator_status(
+    request: Request,
+    user: Annotated[Principal, Depends(deps.api_user)],
+    indicator_id: Annotated[str, Path(min_length=1, max_length=100, description="Indicator id.")],
+    by: Annotated[
+        str,
+        Query(max_length=200, pattern=BY_PATTERN,
+              description="Comma-separated dimensions, as for /api/indicators (e.g. station)."),
+    ] = "",
+    period: Annotated[Literal["month", "quarter", "year"], Query(description="Period granularity.")] = "quarter",
+    start: Annotated[IsoDate | None, Query(alias="from", description="Keep periods lying entirely on or after this date.")
+    ] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Keep periods lying entirely on or before this date.")] = None,
+) -> dict[str, Any]:
+    """The rows of ``/api/indicators`` for one indicator, each with the status of its period: the
+    target in force, met or below, since when and for how many periods in a row below it, and for
+    care-guarantee indicators whether the assessment recording is complete enough to trust the figure.
+    Always disclosure-controlled with the configured profile."""
+    from valvomo.services.care_guarantee import RECORDING_THRESHOLD, status_rows
+    from valvomo.services.catalogue import profile_label
+
+    if start is not None and end is not None and start > end:
+        raise HTTPException(status_code=400, detail=f"'from' ({start}) is after 'to' ({end})")
+    profile = deps.get_app_settings(request).disclosure_profile
+    try:
+        store = _store(request)
+        store.check_live_cost([indicator_id], period, by)
+        rows = status_rows(store, [indicator_id], period=period, by=by, start=start, end=end, profile=profile)
+    except _query_errors() as error:
+        raise _data_error(error) from None
+    return {"profile": profile, "profile_label": profile_label(profile, "en"),
+            "recording_threshold": RECORDING_THRESHOLD, "rows": rows}
+
+
 @router.get(
     "/indicators/catalogue",
     response_model=list[CatalogueEntry],
@@ -242,8 +309,7 @@ def catalogue(
     return indicator_catalogue(lang or user.language, deps.get_app_settings(request))
 
 
-_stations_cache: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
-_stations_lock = threading.Lock()
+_STATIONS: BoundedCache[list[dict[str, Any]]] = BoundedCache(4)  # per data directory and snapshot
 
 
 @router.get(
@@ -255,16 +321,13 @@ _stations_lock = threading.Lock()
 )
 def stations(request: Request, user: Annotated[Principal, Depends(deps.api_user)]) -> list[dict[str, Any]]:
     store = _store(request)
+
+    def load() -> list[dict[str, Any]]:
+        rows = store.read(lambda warehouse: warehouse.table("stations").to_pyarrow().to_pylist())
+        return sorted(rows, key=lambda s: s["station_id"])
+
     try:
-        warehouse = store.warehouse
-        key = (str(deps.get_app_settings(request).home), getattr(warehouse, "snapshot_id", None))
-        with _stations_lock:
-            cached = _stations_cache.get(key)
-        if cached is None:
-            cached = sorted(warehouse.table("stations").to_pyarrow().to_pylist(), key=lambda s: s["station_id"])
-            with _stations_lock:
-                _stations_cache.clear()
-                _stations_cache[key] = cached
+        key = (str(deps.get_app_settings(request).home), store.snapshot_id)
+        return _STATIONS.get_or_build(key, load)
     except _query_errors() as error:
         raise _data_error(error) from None
-    return cached

@@ -21,6 +21,7 @@ from valvomo.web import deps
 from valvomo.web.api import ERROR_RESPONSES, IndicatorRows, _data_error, _query_errors, known_query_parameters
 from valvomo.web.auth.audit import PATIENT_VIEW
 from valvomo.web.auth.users import Principal
+from valvomo.web.params import IsoDate
 
 router = APIRouter(prefix="/api", tags=["segments"])
 _DIMENSION = "(station|municipality|age_band|language)"
@@ -49,7 +50,8 @@ def _stores(request: Request):
     from valvomo.web.pages.context import result_store
 
     settings = deps.get_app_settings(request)
-    return settings, segment_store(settings, warehouse=result_store(settings).warehouse)
+    results = result_store(settings)
+    return settings, results, segment_store(settings, warehouse=results.warehouse)
 
 
 def _config_error(error: Exception) -> HTTPException:
@@ -57,13 +59,12 @@ def _config_error(error: Exception) -> HTTPException:
 
 
 def _rows(request: Request, compute) -> dict[str, Any]:
-    from valvomo.disclosure import profile_label
     from valvomo.segments.config_files import ConfigFileError
-    from valvomo.web.view_models import QUERY_LOCK
+    from valvomo.services.catalogue import profile_label
 
     try:
-        settings, store = _stores(request)
-        with QUERY_LOCK:
+        settings, results, store = _stores(request)
+        with results.reading():  # the segment store reads through the result store's warehouse
             rows = compute(settings, store)
     except _query_errors() as error:
         raise _data_error(error) from None
@@ -95,8 +96,8 @@ def segments(
     ] = None,
     by: Annotated[str, Query(max_length=100, pattern=BY_PATTERN, description="Comma-separated dimensions.")] = "",
     period: Annotated[Period, Query(description="Period granularity.")] = "quarter",
-    start: Annotated[dt.date | None, Query(alias="from", description="Periods entirely on or after.")] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Periods entirely on or before.")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="Periods entirely on or after.")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Periods entirely on or before.")] = None,
 ) -> dict[str, Any]:
     from valvomo.services.segments import CARE_GAP_OUTPUT, segment_rows
 
@@ -125,8 +126,8 @@ def caregaps(
     user: Annotated[Principal, Depends(deps.api_user)],
     by: Annotated[str, Query(max_length=100, pattern=BY_PATTERN, description="Comma-separated dimensions.")] = "station",
     period: Annotated[Period, Query(description="Period granularity (index date: the period's last day).")] = "quarter",
-    start: Annotated[dt.date | None, Query(alias="from", description="Periods entirely on or after.")] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Periods entirely on or before.")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="Periods entirely on or after.")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Periods entirely on or before.")] = None,
 ) -> dict[str, Any]:
     from valvomo.services.caregaps import care_gap_counts
 
@@ -153,14 +154,13 @@ def caregap_patients(
 ) -> dict[str, Any]:
     from valvomo.segments.config_files import ConfigFileError
     from valvomo.services.caregaps import care_gap_list
-    from valvomo.web.view_models import QUERY_LOCK
 
     if not deps.can_see_patient_level(user, station):
         raise HTTPException(status_code=403, detail=f"no patient-level access to station {station!r}")
     try:
-        _, store = _stores(request)
-        with QUERY_LOCK:
-            result = care_gap_list(store.warehouse, [station], index_date=index_date, rule=rule)
+        _, results, _ = _stores(request)
+        with results.reading() as warehouse:
+            result = care_gap_list(warehouse, [station], index_date=index_date, rule=rule)
     except KeyError as error:
         raise HTTPException(status_code=400, detail=str(error.args[0])) from None
     except _query_errors() as error:

@@ -65,7 +65,7 @@ def _error_page(request: Request, status: int, hint: str | None = None) -> HTMLR
     }
     try:
         return deps.render(request, "error.html", context, status_code=status)
-    except Exception:  # the error page must not fail: fall back to plain, untranslated text
+    except Exception:  # noqa: BLE001  (a boundary: the error page must not fail; plain, untranslated text)
         log.exception("rendering the error page failed")
         lang = getattr(request.state, "lang", "fi")
         return HTMLResponse(

@@ -103,12 +103,14 @@ def _accessible_svg(raw: str, chart_id: str, title: str, desc: str) -> str:
 
     matplotlib names its groups ``figure_1``, ``axes_1``, ... in every figure; those
     ids are dropped and the few that are referenced (clip paths, markers) are
-    prefixed with the chart id, so several charts can share one HTML page.
+    prefixed with the chart id, so several charts can share one HTML page. Groups given a gid
+    ``vlv-…`` (the funnel plot's parts) keep it as their class, for tests and styles.
     """
     body = _METADATA.sub("", _PROLOGUE.sub("", raw, count=1))
     referenced = {match.group(2) for match in _REFERENCE.finditer(body)}
     body = _ID.sub(
-        lambda m: f' id="{chart_id}-{m.group(1)}"' if m.group(1) in referenced else "", body
+        lambda m: f' id="{chart_id}-{m.group(1)}"' if m.group(1) in referenced
+        else f' class="{m.group(1)}"' if m.group(1).startswith("vlv-") else "", body
     )
     body = _REFERENCE.sub(lambda m: f"{m.group(1)}{chart_id}-{m.group(2)}", body)
     opening = _SVG_OPEN.search(body)
@@ -315,6 +317,58 @@ class FunnelPoint:
     denominator: int | None  # rounded denominator as shown in the table
 
 
+FUNNEL_MARKER_SIZE = 46  # scatter area in points²: radius sqrt(46) / 2 ≈ 3.4 pt
+LABEL_FONT_SIZE = 9
+# A label's box is estimated from its font size and its length, wide enough for a browser font
+# wider than matplotlib's DejaVu: the width of a character and the extent above and below the
+# baseline, in font sizes. The funnel-label test measures the SVG with the same figures.
+LABEL_CHAR_EM = 0.62
+LABEL_ASCENT_EM = 0.95
+LABEL_DESCENT_EM = 0.3
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points, y up
+
+
+def label_box(x: float, baseline: float, text: str, fontsize: float = LABEL_FONT_SIZE) -> Box:
+    """The estimated box of a left-aligned label whose baseline starts at (x, baseline), y up."""
+    return (x, baseline - LABEL_DESCENT_EM * fontsize, x + LABEL_CHAR_EM * fontsize * len(text),
+            baseline + LABEL_ASCENT_EM * fontsize)
+
+
+def boxes_overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def segment_hits_box(p: tuple[float, float], q: tuple[float, float], box: Box) -> bool:
+    """Whether the segment p–q passes through the box (Liang–Barsky clipping)."""
+    (x0, y0), (x1, y1) = p, q
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for edge_p, edge_q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if edge_p == 0:
+            if edge_q < 0:
+                return False
+            continue
+        t = edge_q / edge_p
+        if edge_p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def _distance_to_box(point: tuple[float, float], box: Box) -> float:
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return math.hypot(dx, dy)
+
+
+def polyline_hits_box(points: Sequence[tuple[float, float]], box: Box) -> bool:
+    return any(segment_hits_box(points[i], points[i + 1], box) for i in range(len(points) - 1))
+
+
 def funnel_chart(
     points: Sequence[FunnelPoint],
     county_value: float,
@@ -328,7 +382,9 @@ def funnel_chart(
     value_format: ValueFormat | None = None,
 ) -> str:
     """Share against denominator with the county value and its 95 % / 99.8 % binomial
-    limits, so that a small station's chance deviation is not over-read."""
+    limits, so that a small station's chance deviation is not over-read. Station names are
+    placed clear of each other, of the points and of the lines (``_place_funnel_labels``); the
+    y axis leaves room for a whole marker at 0 % and 100 %."""
     value_format = value_format or percent_format()
     placed = [p for p in points if p.value is not None and p.denominator]
     with _RENDER_LOCK, matplotlib.rc_context(_RC):
@@ -341,55 +397,128 @@ def funnel_chart(
         ):
             lower = [binomial_limit(county_value, int(n), low) for n in grid]
             upper = [binomial_limit(county_value, int(n), high) for n in grid]
-            axes.plot(grid, lower, color=PALETTE[0], linestyle=style, linewidth=1.3, label=label)
-            axes.plot(grid, upper, color=PALETTE[0], linestyle=style, linewidth=1.3)
+            axes.plot(grid, lower, color=PALETTE[0], linestyle=style, linewidth=1.3, label=label, gid="vlv-limit")
+            axes.plot(grid, upper, color=PALETTE[0], linestyle=style, linewidth=1.3, gid="vlv-limit")
             del name
-        axes.axhline(county_value, color=COUNTY_COLOUR, linewidth=1.4, label=county_label)
+        axes.axhline(county_value, color=COUNTY_COLOUR, linewidth=1.4, label=county_label, gid="vlv-county")
+        positions = []
         for point in placed:
             position = funnel_position(point.value, point.denominator, county_value)
+            positions.append(position)
             outside = position.endswith("998")
             axes.scatter(
                 [point.denominator],
                 [point.value],
-                s=46,
+                s=FUNNEL_MARKER_SIZE,
                 marker="D" if outside else "o",
                 color=PALETTE[1] if outside else PALETTE[0],
                 edgecolors=TEXT_COLOUR,
                 linewidths=0.6,
                 zorder=3,
-                clip_on=False,  # a station at 100 % is drawn whole on the top edge
+                clip_on=False,
+                gid="vlv-point",
             )
         values = [p.value for p in placed] + [county_value]
         low = max(min(values) - 0.12, 0.0)
-        # headroom above the highest point (a share of 100 % must not sit on the clipped edge)
-        high = min(max(values) + 0.12, 1.0) if max(values) < 0.97 else 1.04
+        high = min(max(values) + 0.12, 1.0)
         axes.set_ylim(low, high)
         axes.set_xlim(0, largest * 1.15)
-        _place_labels(figure, axes, [(p.label, p.denominator, p.value) for p in placed])
         axes.set_xlabel(x_label)
         axes.set_ylabel(y_label)
         _style_axes(axes, value_format)
-        axes.legend(frameon=False, fontsize=9, loc="lower right")
+        legend = axes.legend(frameon=False, fontsize=9, loc="lower right")
+        axes.patch.set_gid("vlv-plot-area")
+        _pad_for_markers(figure, axes, min(values), max(values))
+        _place_funnel_labels(figure, axes, legend, placed, positions)
         return _render(figure, _chart_id("funnel", tuple(points), county_value, title), title, desc)
 
 
-def _place_labels(figure: Figure, axes, points: Sequence[tuple[str, float, float]], fontsize: float = 9) -> None:
-    """Annotate points so that no two labels overlap: each label starts right of its point and
-    moves up or down in steps of one line until its box is clear of the boxes already placed."""
-    placed: list = []
-    step = fontsize * 1.3
-    for label, x, y in sorted(points, key=lambda item: (-item[2], item[1])):
-        for offset in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5):
-            text = axes.annotate(label, (x, y), xytext=(5, 3 + offset * step), textcoords="offset points",
-                                 fontsize=fontsize, annotation_clip=False)
-            box = text.get_window_extent().expanded(1.15, 1.25)  # display units; room for a browser font wider than DejaVu
-            if not any(box.overlaps(other) for other in placed):
-                break
-            text.remove()
-        else:
-            text = axes.annotate(label, (x, y), xytext=(5, 3), textcoords="offset points", fontsize=fontsize)
-            box = text.get_window_extent()
-        placed.append(box)
+def _points_per_unit(figure: Figure) -> float:
+    return 72.0 / figure.dpi  # display units (pixels) to points
+
+
+def _pad_for_markers(figure: Figure, axes, lowest: float, highest: float) -> None:
+    """Lay the figure out, then widen the y range so that the markers of the lowest and highest
+    values lie wholly inside the plot area (a station at 100 % is not cut by the top edge), and
+    freeze the layout so the labels placed next keep their positions."""
+    radius = math.sqrt(FUNNEL_MARKER_SIZE) / 2 + 2.0  # points, with the edge and a little air
+    for _ in range(3):
+        figure.draw_without_rendering()
+        height = axes.bbox.height * _points_per_unit(figure)
+        low, high = axes.get_ylim()
+        fraction = radius / height
+        # the new limits put ``fraction`` of the axis height between the extreme values and the edges
+        new_high = max(high, (highest - fraction * low) / (1 - fraction))
+        new_low = min(low, (lowest - fraction * new_high) / (1 - fraction))
+        if (new_high, new_low) == (high, low):
+            break
+        axes.set_ylim(new_low, new_high)
+    figure.draw_without_rendering()
+    figure.set_layout_engine("none")
+
+
+def _place_funnel_labels(figure: Figure, axes, legend, points: Sequence[FunnelPoint], positions: Sequence[str],
+                         fontsize: float = LABEL_FONT_SIZE) -> None:
+    """Greedy label placement: points outside the limits first, then the larger stations; each
+    label takes the first candidate position around its point whose estimated box stays inside
+    the plot area and clear of the labels placed before, of every marker, of the limit and county
+    lines and of the legend. A station whose label finds no room keeps its point unlabelled (the
+    table below the chart names every station); an outlier then gets a leader line from farther."""
+    scale = _points_per_unit(figure)
+
+    def to_points(xy) -> tuple[float, float]:
+        return (float(xy[0]) * scale, float(xy[1]) * scale)
+
+    frame = axes.bbox
+    area: Box = (frame.x0 * scale + 1, frame.y0 * scale + 1, frame.x1 * scale - 1, frame.y1 * scale - 1)
+    lines = [[to_points(xy) for xy in line.get_transform().transform(line.get_xydata())] for line in axes.lines]
+    legend_box = legend.get_window_extent()
+    obstacles: list[Box] = [(legend_box.x0 * scale, legend_box.y0 * scale, legend_box.x1 * scale,
+                             legend_box.y1 * scale)]
+    radius = math.sqrt(FUNNEL_MARKER_SIZE) / 2 + 1.0
+    centres = [to_points(axes.transData.transform((p.denominator, p.value))) for p in points]
+    obstacles += [(x - radius, y - radius, x + radius, y + radius) for x, y in centres]
+    rank = {"above_998": 0, "below_998": 0, "above_95": 1, "below_95": 1}
+    order = sorted(range(len(points)), key=lambda i: (rank.get(positions[i], 2), -(points[i].denominator or 0)))
+    line_height = fontsize * (LABEL_ASCENT_EM + LABEL_DESCENT_EM)
+    for index in order:
+        point, (x, y) = points[index], centres[index]
+        width = LABEL_CHAR_EM * fontsize * len(point.label)
+        gap = radius + 1.5
+        middle = y - (LABEL_ASCENT_EM - LABEL_DESCENT_EM) * fontsize / 2  # baseline that centres the text
+        candidates = []
+        for step in range(0, 5):
+            far = step * line_height
+            candidates += [
+                (x + gap, middle + far), (x + gap, middle - far),
+                (x - gap - width, middle + far), (x - gap - width, middle - far),
+                (x - width / 2, y + gap + LABEL_DESCENT_EM * fontsize + far),
+                (x - width / 2, y - gap - LABEL_ASCENT_EM * fontsize - far),
+            ]
+        if rank.get(positions[index], 2) == 0:  # outliers may sit farther, with a leader line
+            candidates += [(x + dx, middle + dy) for dy in (-3 * line_height, 3 * line_height, -5 * line_height,
+                                                          5 * line_height)
+                           for dx in (gap + 12, -gap - 12 - width)]
+        for bx, baseline in candidates:
+            box = label_box(bx, baseline, point.label, fontsize)
+            if not (area[0] <= box[0] and box[2] <= area[2] and area[1] <= box[1] and box[3] <= area[3]):
+                continue
+            if any(boxes_overlap(box, other) for other in obstacles):
+                continue
+            if any(polyline_hits_box(line, box) for line in lines):
+                continue
+            own = _distance_to_box((x, y), box)
+            if any(_distance_to_box(c, box) <= own for j, c in enumerate(centres) if j != index):
+                continue  # nearer another station's point: it would read as that one's name
+            far = own > 1.5 * line_height
+            axes.annotate(
+                point.label, (point.denominator, point.value),
+                xytext=((bx - x), (baseline - y)), textcoords="offset points",
+                fontsize=fontsize, ha="left", va="baseline", annotation_clip=False, gid="vlv-label",
+                arrowprops={"arrowstyle": "-", "color": GRID_COLOUR, "linewidth": 0.6} if far else None,
+            )
+            obstacles.append(box)
+            break
 
 
 def comparison_bars(

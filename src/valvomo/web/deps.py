@@ -126,11 +126,6 @@ def resolve_user(request: Request) -> Principal | None:
     return user
 
 
-def optional_user(request: Request) -> Principal | None:
-    """Dependency: the user or None (pages that also serve anonymous visitors)."""
-    return resolve_user(request)
-
-
 def current_user(request: Request) -> Principal:
     """Dependency: the logged-in user; anonymous browsers are sent to /login and back."""
     user = resolve_user(request)
@@ -435,7 +430,7 @@ def role_name(role: str, lang: str) -> str:
 
 def profile_label(profile: str, lang: str) -> str:
     """The disclosure profile in words for the footer (the disclosure module's wording)."""
-    from valvomo.disclosure import profile_label as disclosure_profile_label
+    from valvomo.services.catalogue import profile_label as disclosure_profile_label
 
     return disclosure_profile_label(profile, lang)
 

@@ -14,8 +14,6 @@ merges with the core and page catalogs.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,10 +28,11 @@ from valvomo.programme.overview import GoalView, ProgrammeOverview, SpearheadVie
 from valvomo.programme.progress import Distribution
 from valvomo.programme.service import ProgrammeSummary
 from valvomo.programme.targets import STATUS_MSGIDS
+from valvomo.services.cache import BoundedCache
 from valvomo.web import charts, i18n
 from valvomo.web.i18n import N_
+from valvomo.web.segment_views import output_href
 
-DOMAIN = "programmes"
 REPORT_FORMATS: tuple[tuple[str, str], ...] = (("html", "HTML"), ("pdf", "PDF"), ("docx", "Word (DOCX)"))
 NOTE_MAX_LENGTH = 4000  # an assessment note is a paragraph or two, as in the seed self-assessments
 
@@ -150,24 +149,15 @@ def euros(value: Any, lang: str) -> str:
 
 # --- charts --------------------------------------------------------------------------------------
 
-_CHART_CACHE: OrderedDict[tuple, str] = OrderedDict()
-_CHART_LOCK = threading.Lock()
-_CHART_CACHE_SIZE = 256
+_CHART_CACHE: BoundedCache[str] = BoundedCache(256)
 
 
 def _chart(draw: Callable[..., str], *args: Any, **kwargs: Any) -> str:
-    """Draw a chart once per distinct input: programme data change only when someone records."""
-    key = (draw.__name__, repr(args), repr(sorted(kwargs.items(), key=lambda item: item[0])))
-    with _CHART_LOCK:
-        if key in _CHART_CACHE:
-            _CHART_CACHE.move_to_end(key)
-            return _CHART_CACHE[key]
-    svg = draw(*args, **kwargs)
-    with _CHART_LOCK:
-        _CHART_CACHE[key] = svg
-        while len(_CHART_CACHE) > _CHART_CACHE_SIZE:
-            _CHART_CACHE.popitem(last=False)
-    return svg
+    """Draw a chart once per distinct input: programme data change only when someone records.
+    The key is the drawing function and the ``repr`` of everything it is given (``_Fmt`` names its
+    format), so a chart is redrawn whenever any of its inputs differs."""
+    key = (draw.__module__, draw.__qualname__, repr(args), repr(sorted(kwargs.items(), key=lambda item: item[0])))
+    return _CHART_CACHE.get_or_build(key, lambda: draw(*args, **kwargs))
 
 
 class _Fmt:
@@ -477,7 +467,7 @@ def indicator_line(result: LinkResult, lang: str, profile: str, fallback: str) -
         key=result.key,
         dom_id=f"indicator-{result.key}",
         name=names,
-        href=f"/indicators/{result.indicator_id}" if result.source == "registry" and result.indicator_id else None,
+        href=output_href(result.indicator_id) if result.source == "registry" and result.indicator_id else None,
         source=gettext(lang, SOURCE_LABELS.get(result.source, result.source)),
         scope=gettext(lang, SCOPE_LABELS.get(result.scope, result.scope)),
         unit=gettext(lang, UNIT_LABELS.get(result.kind, result.kind)),
@@ -680,10 +670,10 @@ def overview_page(ov: ProgrammeOverview, lang: str, profile: str, *, can_record:
             probability=str(risk.probability),
             impact=str(risk.impact),
             score=str(risk.score),
-            band=risks.BAND_LABELS.get(lang, risks.BAND_LABELS["en"])[risks.band(risk.score)],
+            band=risks.band_label(risks.band(risk.score), lang),
             mitigation=localise(risk.mitigation, lang, fallback),
             owner=risk.owner or "",
-            status=risks.STATUS_LABELS.get(lang, risks.STATUS_LABELS["en"]).get(risk.status, risk.status),
+            status=risks.status_label(risk.status, lang),
         )
         for index, risk in enumerate(ov.risks, start=1)
     ]
@@ -827,7 +817,7 @@ def comparison_page(comparison: Comparison, lang: str, profile: str) -> Comparis
             cells.append((line.value, period_text(compared, lang), line.status, line.status_text))
         indicators.append(
             SideBySide(entry.indicator_id, localise(entry.names, lang) if entry.names else Text(entry.indicator_id),
-                       f"/indicators/{entry.indicator_id}", cells)  # fmt: skip
+                       output_href(entry.indicator_id), cells)  # fmt: skip
         )
     programmes = [
         (p.id, names[p.id], [Option(label, period_text(label, lang), label == comparison.periods[p.id])

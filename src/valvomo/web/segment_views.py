@@ -2,23 +2,38 @@
 
 Rows come from ``valvomo.services.segments`` / ``services.caregaps`` with the
 viewer's disclosure profile; this module only arranges them into the shared
-``view_models.TableModel`` and draws the charts with ``web.charts`` (server-side
+``views.common.TableModel`` and draws the charts with ``web.charts`` (server-side
 SVG). Page models are cached per snapshot, language and profile like the other
-dashboard pages (``view_models.cached``).
+dashboard pages (``views.common.cached``); the questionnaire mix also per version of
+the form answers (``services.segments.form_answers_version``), so a saved answer shows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from valvomo.disclosure import format_cell, profile_label
+from valvomo.disclosure import format_cell
 from valvomo.segments.utilisation import SEGMENT_NAMES, SEGMENTS
+from valvomo.services.catalogue import profile_label
 from valvomo.web import charts
-from valvomo.web.view_models import QUERY_LOCK, Cell, Column, TableModel, ViewContext, cached, station_name
+from valvomo.web.views.common import Cell, Column, TableModel, ViewContext, cached, station_name
 
 PERIOD_KINDS = ("year", "quarter")
 PAGE_KEYS = {"segment-mix": "mix", "segment-lorenz": "lorenz", "segment-concentration": "concentration",
              "segment-evidence": "evidence", "questionnaire-mix": "questionnaire"}  # fmt: skip
+
+
+def output_href(ref: str) -> str:
+    """The dashboard page of an output reference (``services.outputs``): an indicator's own page, the
+    care-gap page for a care-gap rule, the segment page for the other segment outputs."""
+    from valvomo.segments.registry import SEGMENT_REGISTRY
+    from valvomo.services.outputs import split_ref
+    from valvomo.services.segments import CARE_GAP_OUTPUT
+
+    output_id = split_ref(ref)[0]
+    if output_id == CARE_GAP_OUTPUT:
+        return "/caregaps"
+    return "/segments" if output_id in SEGMENT_REGISTRY else f"/indicators/{output_id}"
 
 
 def segment_store(ctx: ViewContext):
@@ -28,14 +43,17 @@ def segment_store(ctx: ViewContext):
 
 
 def _rows(ctx: ViewContext, outputs: list[str], period: str, by: tuple[str, ...]) -> list[dict]:
-    from valvomo.services.segments import segment_rows
+    from valvomo.services.segments import QUESTIONNAIRE_OUTPUT, form_answers_version, segment_rows
 
     def load() -> list[dict]:
-        with QUERY_LOCK:
+        with ctx.store.reading():
             return segment_rows(ctx.settings, outputs, period=period, by=by, profile=ctx.profile,
                                 store=segment_store(ctx))  # fmt: skip
 
-    return cached(ctx, "segment_rows", {"outputs": ",".join(outputs), "period": period, "by": ",".join(by)}, load)
+    params = {"outputs": ",".join(outputs), "period": period, "by": ",".join(by)}
+    if QUESTIONNAIRE_OUTPUT in outputs:  # form answers change the mix between snapshots
+        params["answers"] = form_answers_version(ctx.settings)
+    return cached(ctx, "segment_rows", params, load)
 
 
 def segment_name(ctx: ViewContext, segment: str) -> str:
@@ -80,7 +98,8 @@ def overview_page(ctx: ViewContext, kind: str, period: str | None) -> dict[str, 
     """``overview`` with the per-patient segment rows computed once for all its outputs and breakdowns."""
     from valvomo.indicators.runner import stage_cache
 
-    with stage_cache(ctx.store.warehouse, period_kinds=(kind,)):
+    # the staged tables are created and dropped on the shared connection: hold its lock throughout
+    with ctx.store.reading() as warehouse, stage_cache(warehouse, period_kinds=(kind,)):
         return overview(ctx, kind, period)
 
 
@@ -208,7 +227,7 @@ def care_gap_overview(ctx: ViewContext, kind: str, period: str | None, allowed) 
     from valvomo.services.caregaps import care_gap_counts, rule_labels
 
     def load(by):
-        with QUERY_LOCK:
+        with ctx.store.reading():
             return care_gap_counts(ctx.settings, period=kind, by=by, profile=ctx.profile, store=segment_store(ctx))
 
     by_station = cached(ctx, "care_gaps", {"period": kind, "by": "station"}, lambda: load(("station",)))

@@ -10,12 +10,15 @@ memory; the finished result is a file, so it outlives a restart.
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from valvomo.config import Settings
 from valvomo.simulation.service import Request, request_key, simulate_request, stored_result
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,7 +59,8 @@ class SimulationJobs:
         try:
             simulate_request(self.settings, request, progress)
             state.status = "done"
-        except Exception as error:  # noqa: BLE001  (reported on the job's page, never lost silently)
+        except Exception as error:  # noqa: BLE001  (a background job: reported on its page and logged)
+            log.exception("simulation job %s failed", key)
             state.status, state.error = "failed", str(error) or type(error).__name__
 
     def state(self, key: str) -> JobState | None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
 
+from valvomo.indicators.common import stage
+from valvomo.warehouse.sources import Sources
+
 
 @dataclass(frozen=True)
 class Population:
@@ -33,6 +36,11 @@ class Population:
     columns: Mapping[str, str]
     build: Callable[..., ir.Table]
     used_by: tuple[str, ...] = field(default_factory=tuple)
+
+    def staged(self, sources: Sources) -> ir.Table:
+        """``build(sources)``, computed once per materialisation run (``common.stage``, keyed by the id).
+        For populations whose ``build`` takes only ``sources``."""
+        return stage(sources, self.id, lambda: self.build(sources))
 
 
 POPULATIONS: dict[str, Population] = {}

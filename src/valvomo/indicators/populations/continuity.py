@@ -6,7 +6,7 @@ population; they differ only in the profession group they pick and the grouping 
 
 How it is computed (one code path, staged or not):
 
-1. **Visits**: realised T11 patient contacts (``common.realised_patient_contacts``,
+1. **Visits**: realised T11 patient contacts (``populations.contacts.realised_patient_contacts``,
    ``service_type = T11``), each with its profession group: ``physician`` (profession ``physician``,
    professional present), ``nurse`` (``nurse`` or ``public_health_nurse``, professional present) or
    ``other``. Group ``all`` is every T11 visit (named-professional coverage counts contacts, whoever
@@ -38,13 +38,13 @@ import ibis.expr.types as ir
 from valvomo.indicators.common import (
     age_band,
     period_label,
-    realised_patient_contacts,
     restrict_dates,
     stage,
     staged_period_kinds,
     staging,
 )
 from valvomo.indicators.populations.base import Population, register
+from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.registry import PeriodKind, Query, UnsupportedQueryError
 from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources

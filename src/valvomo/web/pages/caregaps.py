@@ -14,10 +14,11 @@ import datetime as dt
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from valvomo.web import deps, segment_views, view_models
+from valvomo.web import deps, segment_views
 from valvomo.web.auth.audit import PATIENT_EXPORT, PATIENT_VIEW
 from valvomo.web.pages.context import render_page, view_context
 from valvomo.web.pages.downloads import file_response
+from valvomo.web.views import common
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -44,10 +45,10 @@ def _authorised(user, station_id: str) -> None:
 def _care_gap_list(ctx, station_id: str, index_date: dt.date | None):
     from valvomo.services.caregaps import care_gap_list
 
-    if station_id not in view_models.stations(ctx):
+    if station_id not in common.stations(ctx):
         raise HTTPException(status_code=404)
-    with view_models.QUERY_LOCK:
-        return care_gap_list(ctx.store.warehouse, [station_id], index_date=index_date)
+    with ctx.store.reading() as warehouse:
+        return care_gap_list(warehouse, [station_id], index_date=index_date)
 
 
 @router.get("/caregaps/{station_id}.{fmt}", name="caregap_export")

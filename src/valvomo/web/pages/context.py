@@ -16,10 +16,10 @@ from fastapi import Request
 from markupsafe import Markup
 
 from valvomo.config import Settings
-from valvomo.disclosure import profile_label
+from valvomo.services.catalogue import profile_label
 from valvomo.services.results import ResultStore
 from valvomo.web import deps
-from valvomo.web.view_models import ViewContext
+from valvomo.web.views.common import ViewContext
 
 SNAPSHOT_CHECK_SECONDS = 3.0
 

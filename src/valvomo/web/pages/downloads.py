@@ -1,6 +1,6 @@
 """CSV and XLSX downloads of every dashboard table ("/download/<table-key>.csv?…").
 
-A download is built by the same ``view_models`` function, with the same query
+A download is built by the same ``web.views`` function, with the same query
 parameters and the viewer's disclosure profile, as the table on the page, so it
 holds exactly the figures shown there (disclosure.md: "the same disclosure
 control as on screen"). The profile in force is named in every file:
@@ -23,8 +23,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from valvomo.services.spreadsheet import neutralise_cell, neutralise_row
-from valvomo.web import deps, view_models
-from valvomo.web.view_models import TableModel
+from valvomo.web import deps
+from valvomo.web.views import tables as tables_views
+from valvomo.web.views.common import TableModel
 
 router = APIRouter()
 
@@ -118,7 +119,7 @@ def download(request: Request, key: str, fmt: str, user=Depends(deps.current_use
     from valvomo.indicators.registry import REGISTRY, UnknownIndicatorError
     from valvomo.web.pages.context import view_context
 
-    if not _KEY.match(key) or key not in view_models.TABLES or fmt not in ("csv", "xlsx"):
+    if not _KEY.match(key) or key not in tables_views.TABLES or fmt not in ("csv", "xlsx"):
         raise HTTPException(status_code=404)
     params = {k: v for k, v in request.query_params.items() if k not in ("lang",)}
     if "station" in params and key.startswith("station") and not params["station"]:
@@ -127,7 +128,7 @@ def download(request: Request, key: str, fmt: str, user=Depends(deps.current_use
         raise HTTPException(status_code=404)
     ctx = view_context(request, user)
     try:
-        table = view_models.build_table(ctx, key, params)
+        table = tables_views.build_table(ctx, key, params)
     except (KeyError, ValueError, UnknownIndicatorError):
         raise HTTPException(status_code=404) from None
     return file_response(table, fmt, _filename(key, params))

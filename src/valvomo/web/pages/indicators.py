@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from valvomo.indicators.registry import PERIOD_KINDS, REGISTRY
-from valvomo.web import deps, view_models
+from valvomo.web import deps
 from valvomo.web.pages.context import render_page, view_context
+from valvomo.web.views import indicators as indicators_views
 
 router = APIRouter()
 
@@ -15,7 +16,7 @@ router = APIRouter()
 @router.get("/indicators", response_class=HTMLResponse, name="indicators")
 def indicator_list(request: Request, user=Depends(deps.current_user)):
     ctx = view_context(request, user)
-    return render_page(request, "pages/indicators.html", lambda: view_models.indicators_page(ctx))
+    return render_page(request, "pages/indicators.html", lambda: indicators_views.indicators_page(ctx))
 
 
 @router.get("/indicators/{indicator_id}", response_class=HTMLResponse, name="indicator")
@@ -28,8 +29,8 @@ def indicator(request: Request, indicator_id: str, by: str = "", period: str = "
         by = ""
     if period not in PERIOD_KINDS:
         period = "quarter"
-    if sort not in view_models.SORT_ORDERS:
+    if sort not in indicators_views.SORT_ORDERS:
         sort = "name"
     ctx = view_context(request, user)
     return render_page(request, "pages/indicator.html",
-                       lambda: view_models.indicator_page(ctx, indicator_id, by, period, sort))
+                       lambda: indicators_views.indicator_page(ctx, indicator_id, by, period, sort))

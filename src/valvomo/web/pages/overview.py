@@ -6,8 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from valvomo.web import deps, view_models
+from valvomo.web import deps
 from valvomo.web.pages.context import render_page, view_context
+from valvomo.web.views import overview as overview_views
 
 router = APIRouter()
 
@@ -15,4 +16,4 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, name="overview")
 def overview(request: Request, user=Depends(deps.current_user)):
     ctx = view_context(request, user)
-    return render_page(request, "pages/overview.html", lambda: view_models.overview_page(ctx))
+    return render_page(request, "pages/overview.html", lambda: overview_views.overview_page(ctx))

@@ -14,10 +14,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from valvomo.services.patients import high_need_patients
-from valvomo.web import deps, view_models
+from valvomo.web import deps
 from valvomo.web.auth.audit import PATIENT_EXPORT, PATIENT_REFUSED, PATIENT_VIEW
 from valvomo.web.pages.context import render_page, view_context
 from valvomo.web.pages.downloads import file_response
+from valvomo.web.views import common
+from valvomo.web.views import patients as patients_views
 
 router = APIRouter()
 
@@ -31,15 +33,15 @@ def _authorised(request: Request, user, station_id: str, fmt: str = "html") -> N
 
 
 def _high_need(ctx, station_id: str):
-    if station_id not in view_models.stations(ctx):
+    if station_id not in common.stations(ctx):
         raise HTTPException(status_code=404)
-    with view_models.QUERY_LOCK:
-        return high_need_patients(ctx.store.warehouse, station_id)
+    with ctx.store.reading() as warehouse:
+        return high_need_patients(warehouse, station_id)
 
 
-def _view(request: Request) -> view_models.PatientListView:
+def _view(request: Request) -> patients_views.PatientListView:
     query = request.query_params
-    return view_models.PatientListView.parse(query.get("sort"), query.get("min_contacts"), query.get("page"))
+    return patients_views.PatientListView.parse(query.get("sort"), query.get("min_contacts"), query.get("page"))
 
 
 @router.get("/stations/{station_id}/patients", response_class=HTMLResponse, name="station_patients")
@@ -50,7 +52,7 @@ def patients(request: Request, station_id: str, user=Depends(deps.current_user))
 
     def build():
         result = _high_need(ctx, station_id)
-        page = view_models.patient_page(ctx, result, view)
+        page = patients_views.patient_page(ctx, result, view)
         shown = page["view"]
         deps.audit(request, PATIENT_VIEW, {
             "page": "high_need", "station_id": station_id, "window_start": result.window_start.isoformat(),
@@ -70,7 +72,7 @@ def patients_export(request: Request, station_id: str, fmt: str, user=Depends(de
     ctx = view_context(request, user)
     result = _high_need(ctx, station_id)
     view = _view(request)
-    table = view_models.patient_table(ctx, result, view)
+    table = patients_views.patient_table(ctx, result, view)
     deps.audit(request, PATIENT_EXPORT, {
         "page": "high_need", "format": fmt, "station_id": station_id,
         "window_start": result.window_start.isoformat(), "window_end": result.window_end.isoformat(),

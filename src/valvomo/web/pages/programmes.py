@@ -47,7 +47,8 @@ AUDIT_REPORT_EXPORT = audit_actions.REPORT_EXPORT
 class PageValues:
     """Indicator values for one page view: the process's cached result store (so a page does not
     re-open the warehouse) and the reader's disclosure profile (an analyst who switched control off
-    sees what the dashboard shows them). Same rows as ``ResultsServiceValues``."""
+    sees what the dashboard shows them). Same rows as ``ResultsServiceValues``: indicators and
+    segment outputs through ``services.outputs``."""
 
     def __init__(self, settings: Settings, profile: str):
         self.settings = settings
@@ -63,19 +64,14 @@ class PageValues:
     def series(
         self, indicator_id: str, period_kind: PeriodKind, start: dt.date | None = None, end: dt.date | None = None
     ) -> dict[str, float | None]:
-        from valvomo.services.results import indicator_series
+        from valvomo.services.outputs import output_values
 
         key = (indicator_id, period_kind, start, end)
         if key not in self._cache:
-            rows = indicator_series(
+            self._cache[key] = output_values(
                 self.settings, indicator_id, period_kind, start=start, end=end,
                 profile=self.profile, store=result_store(self.settings),
             )  # fmt: skip
-            self._cache[key] = {
-                str(row["period"]): None if row.get("suppressed") or row.get("value") is None else float(row["value"])
-                for row in rows
-                if row.get("indicator", indicator_id) == indicator_id
-            }
         return dict(self._cache[key])
 
 

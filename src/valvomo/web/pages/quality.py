@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from valvomo.web import deps, view_models
+from valvomo.web import deps
 from valvomo.web.pages.context import render_page, view_context
+from valvomo.web.views import quality as quality_views
 
 router = APIRouter()
 
@@ -15,4 +16,4 @@ router = APIRouter()
 def quality(request: Request, user=Depends(deps.current_user)):
     ctx = view_context(request, user)
 
-    return render_page(request, "pages/quality.html", lambda: view_models.quality_page(ctx))
+    return render_page(request, "pages/quality.html", lambda: quality_views.quality_page(ctx))

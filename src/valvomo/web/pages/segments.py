@@ -15,9 +15,10 @@ import datetime as dt
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from valvomo.web import deps, segment_views, view_models
+from valvomo.web import deps, segment_views
 from valvomo.web.auth.audit import QUESTIONNAIRE_ANSWER
 from valvomo.web.pages.context import render_page, view_context
+from valvomo.web.views import common
 
 router = APIRouter()
 
@@ -29,7 +30,7 @@ def segments(request: Request, kind: str = "year", period: str | None = None, us
     ctx = view_context(request, user)
 
     def build():
-        return view_models.cached(ctx, "segments_page", {"kind": kind, "period": period or ""},
+        return common.cached(ctx, "segments_page", {"kind": kind, "period": period or ""},
                                   lambda: segment_views.overview_page(ctx, kind, period))  # fmt: skip
 
     return render_page(request, "segments/overview.html", build)
@@ -48,7 +49,7 @@ def segments_download(request: Request, key: str, fmt: str, kind: str = "year", 
         page = segment_views.care_gap_overview(ctx, kind, period, lambda s: False)
         table = page.get("table")
     elif key in segment_views.PAGE_KEYS:
-        page = view_models.cached(ctx, "segments_page", {"kind": kind, "period": period or ""},
+        page = common.cached(ctx, "segments_page", {"kind": kind, "period": period or ""},
                                   lambda: segment_views.overview_page(ctx, kind, period))  # fmt: skip
         table = page.get(segment_views.PAGE_KEYS[key])
     else:
@@ -59,8 +60,8 @@ def segments_download(request: Request, key: str, fmt: str, kind: str = "year", 
 
 
 def _questionnaire_stations(ctx, user) -> list[tuple[str, str]]:
-    allowed = [s for s in view_models.stations(ctx) if deps.can_see_patient_level(user, s)]
-    return sorted(((s, view_models.station_name(ctx, s)) for s in allowed), key=lambda item: item[1])
+    allowed = [s for s in common.stations(ctx) if deps.can_see_patient_level(user, s)]
+    return sorted(((s, common.station_name(ctx, s)) for s in allowed), key=lambda item: item[1])
 
 
 def _form_page(request: Request, user, *, values=None, errors=None, result=None, status_code=200):

@@ -7,8 +7,10 @@ from fastapi.responses import HTMLResponse
 
 from valvomo.indicators.registry import REGISTRY
 from valvomo.services.periods import normalise_period
-from valvomo.web import deps, view_models
+from valvomo.web import deps
 from valvomo.web.pages.context import render_page, view_context
+from valvomo.web.views import comparison as comparison_views
+from valvomo.web.views import station as station_views
 
 router = APIRouter()
 
@@ -30,7 +32,7 @@ def comparison(request: Request, indicator: str = "access_7d", period: str | Non
     ctx = view_context(request, user)
     chosen = checked_period(period)
     return render_page(request, "pages/comparison.html",
-                       lambda: view_models.comparison_page(ctx, indicator, chosen))
+                       lambda: comparison_views.comparison_page(ctx, indicator, chosen))
 
 
 @router.get("/stations/{station_id}", response_class=HTMLResponse, name="station")
@@ -38,7 +40,7 @@ def station(request: Request, station_id: str, user=Depends(deps.current_user)):
     ctx = view_context(request, user)
 
     def build():
-        page = view_models.station_page(ctx, station_id)
+        page = station_views.station_page(ctx, station_id)
         if page is None:
             raise HTTPException(status_code=404)
         return page
