@@ -158,8 +158,8 @@ def test_stages_on_pyspark_give_the_plain_rows(county, spark_backend):
         staged = {i: compute(i, spark, quarter) for i in ids}
         staged["t3_days|year"] = compute("t3_days", spark, Query(period="year"))  # the T3 stage read again
         views = set(spark_backend.list_tables())
-    # access events, continuity, adult contacts, T3 per-instant values
-    assert len(views - set(spark_backend.list_tables())) == 4
+    # access events, the continuity windows and their visit days, adult contacts, T3 per-instant values
+    assert len(views - set(spark_backend.list_tables())) == 5
     for indicator_id in ids:
         assert staged[indicator_id] and staged[indicator_id] == compute(indicator_id, spark, quarter), indicator_id
     assert staged["t3_days|year"] and staged["t3_days|year"] == compute("t3_days", spark, Query(period="year"))

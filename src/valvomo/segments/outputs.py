@@ -8,7 +8,8 @@ groups them by period and the requested patient dimensions:
   contacts of the segment's patients in the window (``common.REMOTE`` codes, the
   definition of ``remote_share_20plus`` without its age limit);
 - COCI per segment: the mean of the continuity indicators' per-patient COCI
-  (``continuity.patient_continuity``: physician T11 visits, N >= 2, same window);
+  (the continuity windows population, ``continuity.patient_continuity``: physician
+  T11 visits, N >= 2, same window);
 - Lorenz curve and Gini of contacts and of cost among the group's placed patients,
   and the top-decile share (``indicators.utilisation.top_decile``).
 

@@ -2,8 +2,8 @@
 
 Per period, each patient is placed by their use of services over the 12 calendar
 months ending with the period's last month (the rolling window of the continuity
-indicators, built with the same helpers: ``continuity.window_periods`` and
-``continuity.in_windows``). Only patients with at least one realised patient
+indicators, built with the same helpers: ``populations.continuity.window_periods`` and
+``populations.continuity.in_windows``). Only patients with at least one realised patient
 contact (``populations.contacts.realised_patient_contacts``) in the window are placed:
 
 - **high-need**: the top ceil(0.1 x users) of all the window's users ranked by
@@ -32,13 +32,13 @@ import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field
 
 from valvomo.indicators.common import REMOTE, stage
-from valvomo.indicators.continuity import (
+from valvomo.indicators.populations.contacts import realised_patient_contacts
+from valvomo.indicators.populations.continuity import (
     add_patient_dimensions,
     in_windows,
     majority_station,
     window_periods,
 )
-from valvomo.indicators.populations.contacts import realised_patient_contacts
 from valvomo.indicators.registry import Query
 from valvomo.indicators.utilisation import cost_cents
 from valvomo.segments.config_files import PathKey, read_config

@@ -9,3 +9,4 @@ from valvomo.indicators.populations import access, contacts, t3  # noqa: F401  (
 from valvomo.indicators.populations.base import POPULATIONS, Population, register
 
 __all__ = ["POPULATIONS", "Population", "register"]
+from valvomo.indicators.populations import continuity  # noqa: E402, F401  (registers continuity_windows)
