@@ -375,7 +375,7 @@ class ResultStore:
             warehouse = self._open_warehouse()
             lock = getattr(warehouse, "connection_lock", None) or self._own_lock
             with lock:
-                if warehouse is self._warehouse:  # not replaced while we waited (``refresh``)
+                if warehouse is self._open_warehouse():  # not replaced while we waited (``refresh``)
                     self.warehouse  # noqa: B018  (the emptiness check, once per store)
                     yield warehouse
                     return
