@@ -42,14 +42,6 @@ def next_working_day(day: dt.date) -> dt.date:
     return candidate
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Number of working days d with start < d <= end."""
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += is_working_day(day)
-    return count
-
 
 def calendar_table(start: dt.date, end: dt.date) -> pa.Table:
     """One row per date in [start, end]: ``day``, ``is_working_day``, ``next_working_day``.

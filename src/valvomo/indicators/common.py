@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import ibis
 import ibis.expr.types as ir
 
-from valvomo.indicators.registry import DIMENSION_COLUMNS, PERIOD_KINDS, Dimension, PeriodKind, Query
+from valvomo.indicators.registry import PERIOD_KINDS, PeriodKind, Query
 from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources
 
@@ -155,9 +155,6 @@ def nearest_rank(events: ir.Table, column: str, fraction_num: int, fraction_den:
     picked = ranked.filter(ranked._rank == wanted)
     return picked.select(*keys, value=picked[column].cast("float64"), n=picked._n)
 
-
-def dimension_column(dim: Dimension) -> str:
-    return DIMENSION_COLUMNS[dim]
 
 
 def exact_median(events: ir.Table, column: str, keys: list[str]) -> ir.Table:

@@ -45,7 +45,6 @@ DIMENSION_COLUMNS: dict[Dimension, str] = {
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "year")
 
 # The standard result columns of every indicator expression, in output order.
-RESULT_COLUMNS = ("period", "bin", "value", "numerator", "denominator", "n")
 
 
 @dataclass(frozen=True)

@@ -107,9 +107,6 @@ class QuestionnaireSet(_Strict):
     def segment(self, segment_id: str) -> SegmentSpec:
         return next(s for s in self.segments if s.id == segment_id)
 
-    def segment_for(self, resources: Level, complexity: Level) -> SegmentSpec:
-        return next(s for s in self.segments if s.resources == resources and s.complexity == complexity)
-
 
 def _check(qset: QuestionnaireSet) -> Iterator[tuple[PathKey, str]]:
     if qset.scale.max <= qset.scale.min:

@@ -93,13 +93,6 @@ def period_bounds(label: str) -> tuple[dt.date, dt.date]:
     )
 
 
-def is_period_label(label: str) -> bool:
-    try:
-        period_bounds(label)
-    except PeriodLabelError:
-        return False
-    return True
-
 
 def period_within(label: str, start: dt.date | None, end: dt.date | None) -> bool:
     """True when the whole period lies inside [start, end] (open ends allowed)."""

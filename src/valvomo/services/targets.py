@@ -186,12 +186,6 @@ def targets_for(
     return tuple(indicator.targets)
 
 
-def all_targets(
-    settings: Settings | None = None, *, registry: Registry = REGISTRY
-) -> dict[str, tuple[Target, ...]]:
-    """Targets in force for every registry indicator (indicators without targets map to ``()``)."""
-    return {indicator.id: targets_for(indicator.id, settings, registry=registry) for indicator in registry}
-
 
 # --- status ------------------------------------------------------------------------------------------
 #

@@ -29,8 +29,6 @@ PROFESSIONS: tuple[str, ...] = (
     "social_worker",
 )
 URGENCIES: tuple[str, ...] = ("urgent", "non_urgent")
-CHANNELS: tuple[str, ...] = ("physical", "remote")
-NEED_TYPES: tuple[str, ...] = ("musculoskeletal", "mental", "other")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Policy = Literal["earliest_slot", "named_professional", "pooled"]
 POLICIES: tuple[str, ...] = ("earliest_slot", "named_professional", "pooled")

@@ -158,7 +158,6 @@ STATIONS: tuple[StationStory, ...] = (
 # fmt: on
 
 GUIDANCE_KEY = "OHJAUS"
-STORY_BY_KEY = {s.key: s for s in STATIONS}
 
 
 def _base36(value: int, width: int) -> str:

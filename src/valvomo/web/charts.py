@@ -83,9 +83,6 @@ def percent_format(decimals: int = 0) -> ValueFormat:
     return lambda share: f"{share * 100:.{decimals}f} %"
 
 
-def plain_format(decimals: int = 1) -> ValueFormat:
-    return lambda value: f"{value:.{decimals}f}"
-
 
 def _chart_id(kind: str, *parts: object) -> str:
     digest = hashlib.sha1(repr((kind, parts)).encode("utf-8")).hexdigest()[:10]

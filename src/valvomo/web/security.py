@@ -214,8 +214,6 @@ class LoginThrottle:
                 longest = Backoff(wait, scope)
         return longest
 
-    def is_blocked(self, db: Session, username: str, client_ip: str) -> bool:
-        return not self.check(db, username, client_ip).allowed
 
     def record(self, db: Session, username: str, client_ip: str, succeeded: bool) -> list[tuple[str, int]]:
         """Store one checked attempt; returns the (scope, delay seconds) of back-offs this failure started."""

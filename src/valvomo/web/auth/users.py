@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from valvomo.web.auth import audit
@@ -36,17 +36,6 @@ class Principal:
     stations: tuple[str, ...]
     language: str
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    @property
-    def is_analyst(self) -> bool:
-        return self.role == "analyst"
-
-    @property
-    def is_station_manager(self) -> bool:
-        return self.role == "station_manager"
 
     @classmethod
     def of(cls, user: User) -> Principal:
@@ -72,16 +61,10 @@ def get_user(db: Session, username: str) -> User | None:
     return db.scalar(select(User).where(User.username == normalise_username(username)))
 
 
-def get_user_by_id(db: Session, user_id: int) -> User | None:
-    return db.get(User, user_id)
-
 
 def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.username)))
 
-
-def count_users(db: Session) -> int:
-    return db.scalar(select(func.count()).select_from(User)) or 0
 
 
 def create_user(
