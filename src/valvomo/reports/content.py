@@ -625,13 +625,19 @@ class _Builder:
                 or result.indicator_id not in CARE_GUARANTEE_INDICATORS or result.period_kind not in ("quarter", "year")):
             return [], None
         from valvomo.indicators.registry import REGISTRY
+        from valvomo.services.results import (
+            EmptyWarehouseError,
+            MissingTableError,
+            UnknownIndicatorError,
+            UnsupportedQueryError,
+        )
 
         indicator_id = result.indicator_id
         try:
             history = self.values.series(indicator_id, result.period_kind)
             recording = self.values.series(RECORDING_INDICATOR, result.period_kind)
-        except Exception:  # noqa: BLE001 - the values' own error is reported with the indicator
-            return [], None
+        except (EmptyWarehouseError, MissingTableError, UnknownIndicatorError, UnsupportedQueryError):
+            return [], None  # no history to count a streak from: the values' own error is reported with the indicator
         if current.label not in history:
             return [], None
         rows = [{"indicator": indicator_id, "period": label, "value": value} for label, value in history.items()]
