@@ -156,7 +156,15 @@ def test_item4_quality_table_fits_and_funnel_labels_do_not_overlap(pages, live_s
     names = {a.inner_text().strip() for a in page.locator("table.data tbody th a").all()}
     assert len(names) >= 8
     labels = [b for b in page.evaluate(BOXES, "figure.chart svg text") if b["text"] in names]
-    assert len(labels) == len(names), "every station is labelled in the funnel"
+    # outliers are always labelled; a crowded station within the limits may stay unlabelled (the table names it)
+    from valvomo.services.i18n import gettext
+    from valvomo.services.value_labels import FUNNEL_LABELS
+
+    within = {gettext(lang, FUNNEL_LABELS["within"]), gettext(lang, FUNNEL_LABELS["unknown"])}
+    outliers = {row.locator("th a").inner_text().strip() for row in page.locator("table.data tbody tr").all()
+                if not any(cell.strip() in within for cell in row.locator("td").all_inner_texts())}
+    shown = {b["text"] for b in labels}
+    assert labels and outliers <= shown, f"outliers without a label: {outliers - shown}"
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
             overlap_x = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
@@ -173,9 +181,10 @@ def test_item5_guidance_unit_is_not_ranked_among_health_stations(pages, live_ser
     for indicator_id in ("access_7d", "waiting_days_median"):
         page = go(pages[lang], live_server, f"/stations?indicator={indicator_id}", lang)
         ranked = [a.get_attribute("href") for a in page.locator("table.data tbody th a").all()]
-        assert ranked and f"/stations/{GUIDANCE_UNIT}" not in ranked
-        note = page.locator("section.data-block p.note").all_inner_texts()
-        assert any("Itä-Uudenmaan asiakasohjaus" in n or "Östra Nylands kundstyrning" in n for n in note)
+        assert len(ranked) >= 8 and f"/stations/{GUIDANCE_UNIT}" not in ranked
+        # the guidance unit's contacts are outside the indicator's population (engine level): it has no row
+        # anywhere on the page, and the county figure is computed without it
+        assert page.locator(f"table.data a[href='/stations/{GUIDANCE_UNIT}']").count() == 0
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -112,3 +112,19 @@ def test_boxes_and_segments_by_hand():
     assert not charts.segment_hits_box((-1, 3), (3, 3), (0, 0, 2, 2))  # passes above
     assert charts.segment_hits_box((1, 1), (1.5, 1.5), (0, 0, 2, 2))  # lies inside
     assert not charts.segment_hits_box((-1, 0), (0, -1), (0, 0, 2, 2))  # misses the corner
+
+
+def test_every_station_outside_the_95_limits_is_named():
+    """The demo's 7-day shares (two small stations at 100 %, crowded in the funnel's narrow end): every
+    station outside the 95 % limits gets its label; only crowded ones within the limits may go without."""
+    from valvomo.web.charts import FunnelPoint, funnel_chart, funnel_position
+
+    data = [("Myrskylä", 1.0, 25), ("Pukkila", 1.0, 15), ("Söderkulla", 80 / 85, 85), ("Askola", 45 / 55, 55),
+            ("Lapinjärvi", 0.75, 40), ("Nikkilä", 0.75, 60), ("Näsi", 310 / 460, 460), ("Koskenkylä", 0.5, 40),
+            ("Loviisa", 45 / 110, 110)]  # fmt: skip
+    county = sum(v * n for _, v, n in data) / sum(n for *_, n in data)
+    svg = funnel_chart([FunnelPoint(*d) for d in data], county, title="t", desc="d", x_label="n", y_label="share",
+                       county_label="County", limit_labels=("95 %", "99.8 %"))  # fmt: skip
+    outside = [name for name, v, n in data if funnel_position(v, n, county) != "within"]
+    assert len(outside) >= 6  # the case is crowded with outliers
+    assert all(name in svg for name in outside)  # title and description name no station: only labels do

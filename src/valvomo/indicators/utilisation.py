@@ -35,7 +35,7 @@ from valvomo.indicators.common import (
     restrict_dates,
     share,
 )
-from valvomo.indicators.populations.contacts import realised_patient_contacts
+from valvomo.indicators.populations.contacts import patient_attributes, realised_patient_contacts
 from valvomo.indicators.registry import (
     DIMENSION_COLUMNS,
     Indicator,
@@ -139,19 +139,13 @@ def per_resident(
         residents = _population_residents(sources, years, [])
 
     if fine_cols:
-        patients = sources.table("patients").select(
-            _pid="patient_id",
-            _home="home_station_id",
-            _birth="birth_year",
-            _mun="municipality",
-            _lang="language",
-        )
+        patients = patient_attributes(sources)
         events = events.join(patients, events.patient_id == patients._pid)
         events = events.mutate(
-            station_id=events._home,
-            municipality=events._mun,
-            language=events._lang,
-            age_band=age_band(events._year - events._birth),
+            station_id=events._home_station,
+            municipality=events._municipality,
+            language=events._language,
+            age_band=age_band(events._year - events._birth_year),
         )
     fine = events.group_by(["_year", *fine_cols, *ecols]).aggregate(numerator=measure)
     # Inner join to the residents' keys: only patients of the population's municipality set (or listed

@@ -78,7 +78,6 @@ __all__ = [
     "ResultStore",
     "UnknownIndicatorError",
     "UnsupportedQueryError",
-    "indicator_series",
     "is_materialised_breakdown",
     "materialise_results",
     "parse_by",
@@ -713,18 +712,3 @@ class ResultStore:
 def materialise_results(settings: Settings, progress: bool = True) -> MaterialiseReport:
     """Materialise the current snapshot (the ingest and demo commands call this after loading)."""
     return ResultStore(settings).materialise(progress=progress)
-
-
-def indicator_series(
-    settings: Settings,
-    indicator_id: str,
-    period: str = "quarter",
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    *,
-    profile: str | None = None,
-    store: ResultStore | None = None,
-) -> list[dict]:
-    """County-level rows of one indicator, oldest period first, disclosure-controlled (programme reports)."""
-    store = store or ResultStore(settings)
-    return store.query([indicator_id], period=period, by=(), start=start, end=end, profile=profile)

@@ -459,8 +459,10 @@ def _place_funnel_labels(figure: Figure, axes, legend, points: Sequence[FunnelPo
     """Greedy label placement: points outside the limits first, then the larger stations; each
     label takes the first candidate position around its point whose estimated box stays inside
     the plot area and clear of the labels placed before, of every marker, of the limit and county
-    lines and of the legend. A station whose label finds no room keeps its point unlabelled (the
-    table below the chart names every station); an outlier then gets a leader line from farther."""
+    lines and of the legend. A station within the limits whose label finds no room keeps its point
+    unlabelled (the table below the chart names every station); a station outside the 95 % limits is
+    always named: from farther, with a leader line, and if nothing else is free across a limit line
+    (never over another label, a marker or the legend)."""
     scale = _points_per_unit(figure)
 
     def to_points(xy) -> tuple[float, float]:
@@ -496,26 +498,48 @@ def _place_funnel_labels(figure: Figure, axes, legend, points: Sequence[FunnelPo
             candidates += [(x + dx, middle + dy) for dy in (-3 * line_height, 3 * line_height, -5 * line_height,
                                                           5 * line_height)
                            for dx in (gap + 12, -gap - 12 - width)]
-        for bx, baseline in candidates:
-            box = label_box(bx, baseline, point.label, fontsize)
-            if not (area[0] <= box[0] and box[2] <= area[2] and area[1] <= box[1] and box[3] <= area[3]):
-                continue
-            if any(boxes_overlap(box, other) for other in obstacles):
-                continue
-            if any(polyline_hits_box(line, box) for line in lines):
-                continue
-            own = _distance_to_box((x, y), box)
-            if any(_distance_to_box(c, box) <= own for j, c in enumerate(centres) if j != index):
-                continue  # nearer another station's point: it would read as that one's name
-            far = own > 1.5 * line_height
-            axes.annotate(
-                point.label, (point.denominator, point.value),
-                xytext=((bx - x), (baseline - y)), textcoords="offset points",
-                fontsize=fontsize, ha="left", va="baseline", annotation_clip=False, gid="vlv-label",
-                arrowprops={"arrowstyle": "-", "color": GRID_COLOUR, "linewidth": 0.6} if far else None,
-            )
-            obstacles.append(box)
-            break
+        spot = _free_spot(candidates, point.label, fontsize, (x, y), index, centres, area, obstacles, lines)
+        if spot is None and rank.get(positions[index], 2) <= 1:
+            # A station outside the 95 % limits is always named: farther spots, and if none is clear, one that may cross a limit
+            # line (never another label, a marker or the legend).
+            wider = [(x + dx, middle + dy) for dy in [k * line_height for k in range(-8, 9)]
+                     for dx in (gap + 24, gap + 60, -gap - 24 - width, -gap - 60 - width)]
+            spot = (_free_spot(wider, point.label, fontsize, (x, y), index, centres, area, obstacles, lines)
+                    or _free_spot(candidates + wider, point.label, fontsize, (x, y), index, centres, area,
+                                  obstacles, [], nearest=False))
+        if spot is None:
+            continue
+        (bx, baseline), box = spot
+        far = _distance_to_box((x, y), box) > 1.5 * line_height or any(
+            _distance_to_box(c, box) <= _distance_to_box((x, y), box) for j, c in enumerate(centres) if j != index
+        )  # a leader line whenever the label is far from its point or nearer another one
+        axes.annotate(
+            point.label, (point.denominator, point.value),
+            xytext=((bx - x), (baseline - y)), textcoords="offset points",
+            fontsize=fontsize, ha="left", va="baseline", annotation_clip=False, gid="vlv-label",
+            arrowprops={"arrowstyle": "-", "color": GRID_COLOUR, "linewidth": 0.6} if far else None,
+        )
+        obstacles.append(box)
+
+
+def _free_spot(candidates, label: str, fontsize: float, centre, index: int, centres, area: Box,
+               obstacles: list[Box], lines, *, nearest: bool = True) -> tuple[tuple[float, float], Box] | None:
+    """The first candidate (x, baseline) whose label box lies inside ``area``, clear of ``obstacles`` and of
+    ``lines``, and (with ``nearest``) nearer its own point than any other station's point; ``None`` when
+    there is none."""
+    for bx, baseline in candidates:
+        box = label_box(bx, baseline, label, fontsize)
+        if not (area[0] <= box[0] and box[2] <= area[2] and area[1] <= box[1] and box[3] <= area[3]):
+            continue
+        if any(boxes_overlap(box, other) for other in obstacles):
+            continue
+        if any(polyline_hits_box(line, box) for line in lines):
+            continue
+        own = _distance_to_box(centre, box)
+        if nearest and any(_distance_to_box(c, box) <= own for j, c in enumerate(centres) if j != index):
+            continue  # nearer another station's point: it would read as that one's name
+        return (bx, baseline), box
+    return None
 
 
 def comparison_bars(

@@ -31,6 +31,18 @@ def realised_contacts(sources: Sources) -> ir.Table:
     return realised_patient_contacts(sources.table("contacts"))
 
 
+def patient_attributes(sources: Sources) -> ir.Table:
+    """The patient columns the breakdowns read, prefixed so they cannot clash with an event's own columns:
+    ``_pid``, ``_home_station``, ``_birth_year``, ``_municipality``, ``_language`` (from ``patients``)."""
+    return sources.table("patients").select(
+        _pid="patient_id",
+        _home_station="home_station_id",
+        _birth_year="birth_year",
+        _municipality="municipality",
+        _language="language",
+    )
+
+
 def register_contact_subset(
     population_id: str, title: str, definition: str, spec: str, build, used_by: tuple[str, ...]
 ) -> Population:

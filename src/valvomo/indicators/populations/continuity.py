@@ -44,7 +44,7 @@ from valvomo.indicators.common import (
     staging,
 )
 from valvomo.indicators.populations.base import Population, register
-from valvomo.indicators.populations.contacts import realised_patient_contacts
+from valvomo.indicators.populations.contacts import patient_attributes, realised_patient_contacts
 from valvomo.indicators.registry import PeriodKind, Query, UnsupportedQueryError
 from valvomo.schema import codes
 from valvomo.warehouse.sources import Sources
@@ -284,13 +284,7 @@ def add_patient_dimensions(per_patient: ir.Table, sources: Sources, query: Query
     ``_majority_station``: station = home_station_id else majority station; municipality, language and
     age band (year of the period's last day - birth_year) from ``patients``."""
     if sources.has("patients"):
-        patients = sources.table("patients").select(
-            _pid="patient_id",
-            _home_station="home_station_id",
-            _birth_year="birth_year",
-            _municipality="municipality",
-            _language="language",
-        )
+        patients = patient_attributes(sources)
         rows = per_patient.left_join(patients, per_patient.patient_id == patients._pid)
         rows = rows.mutate(station_id=rows._home_station.coalesce(rows._majority_station))
     else:

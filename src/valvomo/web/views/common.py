@@ -236,6 +236,14 @@ def change_text(ctx: ViewContext, latest: float | None, previous: float | None, 
     return format_change(latest, previous, unit, ctx.lang)
 
 
+def rows_description(columns: list[Column], rows: list[list[Cell]]) -> str:
+    """A chart's text description from its table: "row label: column value, ...; ..." (screen readers)."""
+    return "; ".join(
+        f"{row[0].text}: " + ", ".join(f"{col.label} {cell.text}" for col, cell in zip(columns[1:], row[1:], strict=True))
+        for row in rows
+    )
+
+
 def table_model(ctx: ViewContext, key: str, caption: str, columns: list[Column], rows: list[list[Cell]],
            params: Mapping[str, str] | None = None, **extra: Any) -> TableModel:
     return TableModel(

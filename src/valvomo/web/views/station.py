@@ -23,6 +23,7 @@ from valvomo.web.views.common import (
     cached,
     labelled_column,
     recent_quarters,
+    rows_description,
     rows_for,
     station_name,
     stations,
@@ -175,9 +176,7 @@ def station_t3_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
             quarters,
             {ctx.profession(p): [by_key.get((p, q), {}).get("value") for q in quarters] for p in professions},
             title=caption,
-            desc="; ".join(f"{r[0].text}: " + ", ".join(f"{c.label} {cell.text}" for c, cell in
-                                                         zip(columns[1:], r[1:], strict=True))
-                           for r in table_rows),
+            desc=rows_description(columns, table_rows),
             category_labels=[ctx.period(q) for q in quarters],
             value_format=ctx.unit_format("days"),
             y_label=ctx._("days"),
@@ -204,9 +203,7 @@ def station_channel_table(ctx: ViewContext, params: Mapping[str, str]) -> TableM
             quarters,
             {channel(c): [by_key.get((c, q), {}).get("value") for q in quarters] for c in classes},
             title=caption,
-            desc="; ".join(f"{r[0].text}: " + ", ".join(f"{col.label} {cell.text}" for col, cell in
-                                                         zip(columns[1:], r[1:], strict=True))
-                           for r in table_rows),
+            desc=rows_description(columns, table_rows),
             category_labels=[ctx.period(q) for q in quarters],
             value_format=ctx.unit_format("share"),
         )
