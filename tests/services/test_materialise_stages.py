@@ -13,6 +13,7 @@ import pytest
 from valvomo import synth
 from valvomo.config import Settings
 from valvomo.indicators.common import stage, stage_cache, staged_period_kinds, staging
+from valvomo.indicators.populations import POPULATIONS
 from valvomo.indicators.registry import PERIOD_KINDS, REGISTRY, Query
 from valvomo.indicators.runner import compute
 from valvomo.ingest import ingest_folder
@@ -35,13 +36,7 @@ STAGED = (
     "waiting_days_p90",
     "urgent_next_working_day",
     "assessment_same_day",
-    "coci",
-    "upc",
-    "secon",
-    "mmci",
-    "coci_nurse",
-    "coci_share_continuous",
-    "named_professional_coverage",
+    *(i for i in POPULATIONS["continuity_windows"].used_by if i in REGISTRY),  # every continuity indicator
     "remote_share_20plus",
     "t3_days",
     "t3_days_pooled",

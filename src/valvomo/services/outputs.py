@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from valvomo.config import Settings
 from valvomo.indicators.registry import REGISTRY, Indicator, Registry, UnknownIndicatorError
@@ -175,20 +176,12 @@ def output_series(
     return rows
 
 
-def output_values(
-    settings: Settings,
-    ref: str,
-    period: str = "quarter",
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    *,
-    profile: str | None = None,
-    store: ResultStore | None = None,
-) -> dict[str, float | None]:
-    """``{period label: value}`` of one output reference (``output_series``); ``None`` = suppressed."""
+def output_values(settings: Settings, ref: str, *args: Any, **kwargs: Any) -> dict[str, float | None]:
+    """``{period label: value}`` of one output reference (``output_series``, whose arguments it takes);
+    ``None`` = suppressed."""
     output_id = split_ref(ref)[0]
     values: dict[str, float | None] = {}
-    for row in output_series(settings, ref, period, start, end, profile=profile, store=store):
+    for row in output_series(settings, ref, *args, **kwargs):
         if row.get("indicator", output_id) != output_id:
             continue
         value = row.get("value")
