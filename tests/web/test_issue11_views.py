@@ -31,20 +31,29 @@ def test_guidance_unit_is_not_ranked_among_health_stations(ctx):
         ranked = [row[0].value for row in table.rows]
         assert ranked and GUIDANCE_UNIT not in ranked
         assert all(common.stations(ctx)[s]["kind"] in ("health_station", "nurse_led_station") for s in ranked)
-        assert common.station_name(ctx, GUIDANCE_UNIT) in table.note  # shown apart, not dropped
+        # engine level: the unit's contacts are outside the care-guarantee population, so no row of it exists
+        assert not [r for r in common.rows_for(ctx, indicator_id, by=("station",)) if r["station_id"] == GUIDANCE_UNIT]
+    # where the definition applies to it, the guidance unit has its rows
+    assert [r for r in common.rows_for(ctx, "guidance_same_day", by=("station",)) if r["station_id"] == GUIDANCE_UNIT]
 
 
 def test_county_reference_of_a_share_leaves_the_unit_apart_out(ctx):
-    period = common.latest_period(ctx, "access_7d")
-    rows = common.rows_for(ctx, "access_7d", by=("station",))
-    county = next(r for r in common.rows_for(ctx, "access_7d") if r["period"] == period)
+    """A share whose population still holds the guidance unit's contacts (the assessment's timeliness: the
+    unit assesses care needs) but whose ranking is for care stations: the unit is shown apart and the
+    funnel's county line is computed without it."""
+    indicator_id = "assessment_same_day"
+    assert not REGISTRY.get(indicator_id).applies_to_station_kind("guidance_unit")
+    period = common.latest_period(ctx, indicator_id)
+    rows = common.rows_for(ctx, indicator_id, by=("station",))
+    county = next(r for r in common.rows_for(ctx, indicator_id) if r["period"] == period)
     apart = [r for r in rows if r["period"] == period and r["station_id"] == GUIDANCE_UNIT]
     assert apart and apart[0]["numerator"] is not None
     expected = (county["numerator"] - apart[0]["numerator"]) / (county["denominator"] - apart[0]["denominator"])
     adjusted = comparison_views._county_without(county, apart)
     assert adjusted["value"] == pytest.approx(expected)
     assert adjusted["numerator"] % 5 == 0 and adjusted["denominator"] % 5 == 0  # from shown, rounded counts
-    table = comparison_views.comparison_table(ctx, {"indicator": "access_7d", "period": period})
+    table = comparison_views.comparison_table(ctx, {"indicator": indicator_id, "period": period})
+    assert common.station_name(ctx, GUIDANCE_UNIT) in table.note  # shown apart, not dropped
     shown = common.ViewContext.value(ctx, adjusted, "share").text
     assert shown in table.chart  # the funnel's county line is the health stations' own figure
 

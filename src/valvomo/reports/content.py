@@ -233,8 +233,8 @@ class _Builder:
         source, p = self.o.provenance, self.p
         facts: list[tuple[str, str]] = []
         if source is not None and source.snapshot_id is not None:
-            facts.append((self.t("values_from"), self.t("snapshot_text").format(
-                snapshot=source.snapshot_id,
+            facts.append((self.t("values_from"), self.t(
+                "snapshot_text", snapshot=source.snapshot_id,
                 date=self.date_text(source.loaded_at.date()) if source.loaded_at else NO_VALUE)))
             if source.residents is not None:
                 facts.append((self.t("residents_in_data"),
