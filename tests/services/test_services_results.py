@@ -11,6 +11,7 @@ from valvomo.disclosure import protect_breakdown, protect_rows
 from valvomo.indicators.registry import REGISTRY, Query, Registry
 from valvomo.indicators.runner import compute
 from valvomo.services import results as results_module
+from valvomo.services.outputs import output_series
 from valvomo.services.results import (
     BY_COMBINATIONS,
     EmptyWarehouseError,
@@ -19,7 +20,6 @@ from valvomo.services.results import (
     UnknownIndicatorError,
     UnsupportedQueryError,
     clear_cache,
-    indicator_series,
     parse_by,
 )
 from valvomo.warehouse.backends import connect_duckdb
@@ -253,9 +253,9 @@ def test_stored_rows_of_another_registry_are_not_used(stored, warehouse, registr
     assert not ResultStore(stored[0], warehouse=warehouse, registry=small_registry).is_materialised()
 
 
-def test_indicator_series_is_county_level_and_controlled(settings, warehouse, registry):
+def test_output_series_is_county_level_and_controlled(settings, warehouse, registry):
     store = ResultStore(settings, warehouse=warehouse, registry=registry)
-    rows = indicator_series(settings, "access_7d", "quarter", store=store)
+    rows = output_series(settings, "access_7d", "quarter", store=store)
     # assessments January-June; 40- and 100-day waits start some visits in Q3
     assert [r["period"] for r in rows] == ["2024Q1", "2024Q2", "2024Q3"]
     assert all("station_id" not in r for r in rows)

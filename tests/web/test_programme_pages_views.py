@@ -14,7 +14,7 @@ from valvomo.appdb import session_scope
 from valvomo.programme import compare, overview, service
 from valvomo.programme.indicator_values import ResultsServiceValues
 from valvomo.programme.targets import Point, path_value
-from valvomo.services.results import indicator_series
+from valvomo.services.outputs import output_series
 
 NBSP = "\u00a0"
 HEADINGS = {
@@ -163,7 +163,7 @@ def test_indicators_values_status_risks_and_budget(logged_in, settings):
     expected_path = 0.66 + 0.14 * 184 / 549
     assert path_value([Point(0.66, dt.date(2024, 6, 30)), Point(0.80, dt.date(2025, 12, 31))],
                       dt.date(2024, 12, 31)) == pytest.approx(expected_path)  # fmt: skip
-    value = next(r["value"] for r in indicator_series(settings, "access_7d", "quarter") if r["period"] == "2024Q4")
+    value = next(r["value"] for r in output_series(settings, "access_7d", "quarter") if r["period"] == "2024Q4")
     row = next(r for r in table(page.text, "goal-1-indicators-table")["rows"] if r[0].startswith("Niiden toteutuneiden"))
     shown = f"{value * 100:.1f}".replace(".", ",") + NBSP + "%"
     assert row[5] == f"{shown} Q4/2024"
@@ -171,7 +171,7 @@ def test_indicators_values_status_risks_and_budget(logged_in, settings):
     assert row[3] == f"≥ 66,0{NBSP}% viimeistään Q2/2024" and row[4] == f"≥ 80,0{NBSP}% viimeistään Q4/2025"
     assert 'href="/indicators/access_7d"' in page.text
     values = table(page.text, "indicator-access_7d-values")["rows"][1:]
-    series = {r["period"]: r["value"] for r in indicator_series(settings, "access_7d", "quarter")}
+    series = {r["period"]: r["value"] for r in output_series(settings, "access_7d", "quarter")}
     assert [v[0] for v in values] == [f"Q{p[-1]}/{p[:4]}" for p in sorted(series)]
 
     # risks by score: 4 × 5 = 20 before 4 × 4 = 16
