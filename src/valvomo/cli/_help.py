@@ -55,9 +55,9 @@ def h(msgid: str) -> str:
 
 USAGE_PREFIX = N_("Usage: ")
 HELP_OPTION = N_("Show this message and exit.")
-# The usage line's placeholders as Typer writes them (a command's own metavars stay as written)
+# The usage line's generic tokens as Typer writes them, e.g. "[OPTIONS]" (a command's own metavars stay as written)
 USAGE_PIECES = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))
-# typer.rich_utils constant -> msgid (the msgid is Typer's English text, placeholders as Typer writes them)
+# typer.rich_utils constant -> msgid (the msgid is Typer's English text, its %-fields as Typer writes them)
 RICH_WORDS: dict[str, str] = {
     "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
     "OPTIONS_PANEL_TITLE": N_("Options"),
