@@ -174,3 +174,24 @@ def test_usage_error_wordings(message, fi, sv):
     assert translate_error(message, "fi") == fi
     assert translate_error(message, "sv") == sv
     assert translate_error(message, "en") == message.replace("argument(s)", "arguments")  # the msgid's wording
+
+
+def test_every_usage_error_worded_as_its_msgid_reaches_its_own_translation():
+    """No earlier, looser entry of the table shadows a later one: each message worded as its msgid
+    gets that msgid's translation, in Finnish and Swedish."""
+    import re
+
+    from valvomo.cli._help import ERRORS, translate_error
+    from valvomo.services.i18n import gettext
+
+    samples = {"name": "'--port'", "options": "--period", "count": "2", "args": "b", "reason": "too big"}
+    reached = 0
+    for _pattern, msgid in ERRORS:
+        fields = {field: samples[field] for field in re.findall(r"%\((\w+)\)s", msgid)}
+        message = msgid % fields
+        if "possible options" in msgid or "(%(args)s)" in msgid or msgid.startswith("No such option: %(name)s."):
+            continue  # Click words these differently; test_usage_error_wordings covers them
+        for lang in ("fi", "sv"):
+            assert translate_error(message, lang) == gettext(lang, msgid, **fields) != message, (lang, msgid)
+        reached += 1
+    assert reached >= 10

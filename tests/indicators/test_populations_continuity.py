@@ -6,7 +6,9 @@ materialisation run (``stage_cache``), and the population's record.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -28,30 +30,19 @@ def visit(
     }  # fmt: skip
 
 
+# P: physicians D1, D1 (Q1), D2 (Q2); nurse N1 (Q1, Q2); an other profession and a T11 contact without a
+# professional (both count for group "all" only); a cancelled and a T31 contact (not counted).
+# T: D1 May 2023, D1 Jan 2024, D2 Feb 2024, D1 Jun 2024. The Jan visit's predecessor (May 2023) is in the
+# window ending March 2024 but not in the one ending June 2024.
+# R: four contacts of another profession, two at S2 and two at S1: group "all", tie -> S1.
+# "-": no professional; cancelled "yes": cancelled the day before.
+VISIT_TABLE = Path(__file__).with_name("continuity_visits.csv")
 VISITS = [
-    # P: physicians D1, D1 (Q1), D2 (Q2); nurse N1 (Q1, Q2); an other profession and a T11 contact without
-    # a professional (both count for group "all" only); a cancelled and a T31 contact (not counted).
-    visit("p1", "P", "2024-01-10", "D1"),
-    visit("p2", "P", "2024-02-10", "D1"),
-    visit("p3", "P", "2024-03-10", "N1", profession="nurse", station="S2"),
-    visit("p4", "P", "2024-05-10", "D2", station="S2"),
-    visit("p5", "P", "2024-05-20", "N1", profession="public_health_nurse", station="S2"),
-    visit("p6", "P", "2024-05-25", "X1", profession="practical_nurse", station="S3"),
-    visit("p7", "P", "2024-06-01", None, station="S3"),
-    visit("p8", "P", "2024-03-15", "D1", cancelled=True),
-    visit("p9", "P", "2024-03-16", "D3", service="T31"),
-    # T: D1 May 2023, D1 Jan 2024, D2 Feb 2024, D1 Jun 2024. The Jan visit's predecessor (May 2023) is in
-    # the window ending March 2024 but not in the one ending June 2024.
-    visit("t1", "T", "2023-05-10", "D1"),
-    visit("t2", "T", "2024-01-10", "D1"),
-    visit("t3", "T", "2024-02-10", "D2"),
-    visit("t4", "T", "2024-06-10", "D1"),
-    # R: four contacts of another profession, two at S2 and two at S1: group "all", tie -> S1.
-    visit("r1", "R", "2024-04-02", "X2", profession="practical_nurse", station="S2"),
-    visit("r2", "R", "2024-04-09", "X2", profession="practical_nurse", station="S2"),
-    visit("r3", "R", "2024-05-02", "X2", profession="practical_nurse", station="S1"),
-    visit("r4", "R", "2024-05-09", "X2", profession="practical_nurse", station="S1"),
-]
+    visit(cid, patient, day, None if professional == "-" else professional, profession=profession,
+          station=station, service=service, cancelled=True if cancelled == "yes" else None)
+    for cid, patient, day, professional, profession, station, service, cancelled
+    in list(csv.reader(VISIT_TABLE.read_text(encoding="utf-8").splitlines()))[1:]
+]  # fmt: skip
 
 # (period, patient): (N, sum n_j^2, max n_j, k, same-professional pairs, majority station)
 EXPECTED = {

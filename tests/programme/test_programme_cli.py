@@ -5,30 +5,17 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from plan_yaml import plan_yaml
 from valvomo.cli import app
 from valvomo.config import get_settings
 from valvomo.programme.examples import example_path
 
 runner = CliRunner()
 
-GOOD = """\
-programme:
-  id: cli-test
-  name: CLI-testi
-  organisation: Testialue
-  start: 2021-01-01
-  end: 2021-12-31
-  cadence: quarter
-  periods: [2021Q1, 2021Q2]
-benefit_goals:
-  - number: 1
-spearheads:
-  - number: 1
-    name: Kärki
-    goal: 1
-    measures:
-      - {name: Toimenpide, progress: {2021Q1: 25, 2021Q2: 50}}
-"""
+GOOD = plan_yaml(
+    "cli-test", "CLI-testi", start="2021-01-01", end="2021-12-31", cadence="quarter", periods=["2021Q1", "2021Q2"],
+    measures="- {name: Toimenpide, progress: {2021Q1: 25, 2021Q2: 50}}\n",
+)
 
 
 @pytest.fixture

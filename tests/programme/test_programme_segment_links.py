@@ -17,6 +17,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
+from plan_yaml import plan_yaml
 from valvomo.appdb import session_scope
 from valvomo.cli import app
 from valvomo.config import get_settings
@@ -33,34 +34,23 @@ CARE_GAP = "care_gaps:t2d_no_hba1c_12m"
 TOP_DECILE = "top_decile_cost_share_12m"
 HIGH_NEED = "utilisation_segment_mix:high_need"
 
-PLAN = textwrap.dedent(
-    f"""\
-    programme:
-      id: segment-links
-      name: {{fi: Segmenttilinkit, sv: Segmentlänkar, en: Segment links}}
-      organisation: Testialue
-      start: 2023-01-01
-      end: 2025-12-31
-      cadence: year
-      periods: [2024]
-    benefit_goals:
-      - number: 1
-    spearheads:
-      - number: 1
-        name: Kärki
-        goal: 1
-    indicators:
-      - indicator: {CARE_GAP}
-        goal: 1
-        baseline: {{value: 0.9, at: 2023}}
-        target: {{value: 0.2, deadline: 2025}}
-      - indicator: {TOP_DECILE}
-        goal: 1
-      - indicator: {HIGH_NEED}
-        key: high_need_share
-        direction: lower
-        target: {{value: 0.1, deadline: 2025}}
-    """
+PLAN = plan_yaml(
+    "segment-links", "{fi: Segmenttilinkit, sv: Segmentlänkar, en: Segment links}",
+    start="2023-01-01", end="2025-12-31", cadence="year", periods=["2024"],
+    indicators=textwrap.dedent(
+        f"""\
+        - indicator: {CARE_GAP}
+          goal: 1
+          baseline: {{value: 0.9, at: 2023}}
+          target: {{value: 0.2, deadline: 2025}}
+        - indicator: {TOP_DECILE}
+          goal: 1
+        - indicator: {HIGH_NEED}
+          key: high_need_share
+          direction: lower
+          target: {{value: 0.1, deadline: 2025}}
+        """
+    ),
 )
 
 

@@ -3,10 +3,9 @@ disclosure-controlled with the reader's profile, and a link to the segment or ca
 
 from __future__ import annotations
 
-import textwrap
-
 import programme_pages_support as support
 
+from plan_yaml import plan_yaml
 from valvomo.appdb import session_scope
 from valvomo.programme import service
 from valvomo.programme.yamlio import parse_document
@@ -16,26 +15,10 @@ examples_database = support.examples_database
 settings = support.settings
 
 CARE_GAP = "care_gaps:t2d_no_hba1c_12m"
-PLAN = textwrap.dedent(
-    f"""\
-    programme:
-      id: segment-page
-      name: {{fi: Segmenttisivu, sv: Segmentsida, en: Segment page}}
-      organisation: Testialue
-      start: 2023-01-01
-      end: 2025-12-31
-      cadence: year
-      periods: [2024]
-    benefit_goals:
-      - number: 1
-    spearheads:
-      - {{number: 1, name: Kärki, goal: 1}}
-    indicators:
-      - indicator: {CARE_GAP}
-        goal: 1
-      - indicator: segment_coci:high_need
-        goal: 1
-    """
+PLAN = plan_yaml(
+    "segment-page", "{fi: Segmenttisivu, sv: Segmentsida, en: Segment page}",
+    start="2023-01-01", end="2025-12-31", cadence="year", periods=["2024"],
+    indicators=f"- indicator: {CARE_GAP}\n  goal: 1\n- indicator: segment_coci:high_need\n  goal: 1\n",
 )
 
 

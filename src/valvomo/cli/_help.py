@@ -70,29 +70,37 @@ RICH_WORDS: dict[str, str] = {
     "REQUIRED_LONG_STRING": N_("[required]"),
     "DEPRECATED_STRING": N_("(deprecated) "),
 }
-# Usage errors as Typer's Click words them (fullmatch, first match wins) -> msgid with the same groups.
+
+
+def _worded_as(msgid: str) -> str:
+    """The pattern of a Click message worded exactly as its msgid: each ``%(field)s`` a named group."""
+    pieces = re.split(r"%\((\w+)\)s", msgid)  # literal, field, literal, field, ..., literal
+    return "".join(re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.+?)" for i, piece in enumerate(pieces))
+
+
+# Usage errors of Typer's Click (fullmatch, first match wins) -> msgid with the same fields. A bare msgid
+# is worded as Click words it; a pair gives Click's wording where ours differs.
 ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.DOTALL), msgid)
-    for pattern, msgid in (
+    (re.compile(entry[0] if isinstance(entry, tuple) else _worded_as(entry), re.DOTALL),
+     entry[1] if isinstance(entry, tuple) else entry)  # fmt: skip
+    for entry in (
         (r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.+)\)",
          N_("No such option: %(name)s (possible options: %(options)s)")),
         (r"No such option: (?P<name>\S+) Did you mean (?P<options>.+)\?",
          N_("No such option: %(name)s. Did you mean %(options)s?")),
-        (r"No such option: (?P<name>.+)", N_("No such option: %(name)s")),
-        (r"No such command (?P<name>.+?)\. Did you mean (?P<options>.+)\?",
-         N_("No such command %(name)s. Did you mean %(options)s?")),
-        (r"No such command (?P<name>.+)\.", N_("No such command %(name)s.")),
-        (r"Missing argument (?P<name>.+?)\.", N_("Missing argument %(name)s.")),
-        (r"Missing option (?P<name>.+?)\.", N_("Missing option %(name)s.")),
-        (r"Missing parameter: (?P<name>.+)", N_("Missing parameter: %(name)s")),
-        (r"Option (?P<name>.+) requires an argument\.", N_("Option %(name)s requires an argument.")),
-        (r"Option (?P<name>.+) requires (?P<count>\d+) arguments\.",
-         N_("Option %(name)s requires %(count)s arguments.")),
-        (r"Option (?P<name>.+) does not take a value\.", N_("Option %(name)s does not take a value.")),
+        N_("No such option: %(name)s"),
+        N_("No such command %(name)s. Did you mean %(options)s?"),
+        N_("No such command %(name)s."),
+        N_("Missing argument %(name)s."),
+        N_("Missing option %(name)s."),
+        N_("Missing parameter: %(name)s"),
+        N_("Option %(name)s requires an argument."),
+        N_("Option %(name)s requires %(count)s arguments."),
+        N_("Option %(name)s does not take a value."),
         (r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.+)\)",
          N_("Got unexpected extra arguments (%(args)s)")),
-        (r"Invalid value for (?P<name>[^:]+): (?P<reason>.+)", N_("Invalid value for %(name)s: %(reason)s")),
-        (r"Invalid value: (?P<reason>.+)", N_("Invalid value: %(reason)s")),
+        N_("Invalid value for %(name)s: %(reason)s"),
+        N_("Invalid value: %(reason)s"),
     )
 )
 

@@ -148,9 +148,11 @@ FAMILY_STATION_KINDS: dict[str, frozenset[str]] = {
 
 
 class UnknownIndicatorError(KeyError):
-    def __init__(self, indicator_id: str, known: Iterable[str]):
+    """An id the registry does not have; ``message`` lists the known ones unless a caller words it."""
+
+    def __init__(self, indicator_id: str, known: Iterable[str] = (), *, message: str | None = None):
         super().__init__(indicator_id)
-        self.message = f"unknown indicator {indicator_id!r}; known indicators: {', '.join(sorted(known))}"
+        self.message = message or f"unknown indicator {indicator_id!r}; known indicators: {', '.join(sorted(known))}"
 
     def __str__(self) -> str:
         return self.message

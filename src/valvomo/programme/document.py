@@ -20,7 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-LANGS = ("fi", "sv", "en")
+from valvomo.services.i18n import LANGUAGES
+
 PROGRAMME_LANGUAGE = "*"
 
 
@@ -34,7 +35,7 @@ def _text(value: Any) -> dict[str, str]:
             raise ValueError("expected a text or a mapping of fi/sv/en to text, got an empty mapping")
         result: dict[str, str] = {}
         for key, text in value.items():
-            if key not in LANGS:
+            if key not in LANGUAGES:
                 raise ValueError(f"unknown language {key!r}; expected fi, sv or en")
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"the {key} text must be a non-empty string")

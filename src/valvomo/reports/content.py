@@ -42,12 +42,11 @@ from valvomo.reports.model import (
     Table,
 )
 from valvomo.services.catalogue import profile_label
-from valvomo.services.i18n import N_, gettext
+from valvomo.services.i18n import LANGUAGES, N_, gettext
 from valvomo.services.outputs import UnknownOutputError, lookup
 from valvomo.services.periods import format_period
 from valvomo.services.segment_summary import SegmentFigure
 
-LANGS = ("fi", "sv", "en")
 _UNIT_SUFFIX = {  # gettext msgids (``reports`` domain)
     "days": N_("days"),
     "hours": N_("h"),
@@ -865,7 +864,7 @@ def build_content(
 ) -> ReportContent:
     """The report of ``programme`` at ``period`` in ``lang`` (fi, sv or en); ``segments``: the county's
     segment and care-gap figures to cite (a section of their own when there are any)."""
-    if lang not in LANGS:
+    if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected fi, sv or en")
     if period is not None:
         with contextlib.suppress(periods.PeriodError):  # a bad one is reported below with the periods

@@ -16,10 +16,8 @@ from typing import Any
 from valvomo.config import Settings
 from valvomo.disclosure import Policy, profile_msgid
 from valvomo.indicators.registry import DIMENSIONS, REGISTRY, Indicator, Registry, Target
-from valvomo.services.i18n import N_, NC_, gettext, translate
+from valvomo.services.i18n import LANGUAGES, N_, NC_, gettext, translate
 from valvomo.services.targets import targets_for
-
-LANGUAGES = ("fi", "sv", "en")
 
 # The county's headline indicators, in this order: the overview cards, the CLI's headline table
 # (``valvomo demo``) and the API read this one list.

@@ -28,18 +28,14 @@ from typing import Any
 from valvomo.config import Settings
 from valvomo.indicators.registry import REGISTRY, Indicator, Registry, UnknownIndicatorError
 from valvomo.segments.registry import SEGMENT_REGISTRY
+from valvomo.services.i18n import LANGUAGES
 from valvomo.services.results import ResultStore
 
 BIN_SEPARATOR = ":"
-LANGUAGES = ("fi", "sv", "en")
 
 
 class UnknownOutputError(UnknownIndicatorError):
     """An output reference that names no output, or a bin the output does not have."""
-
-    def __init__(self, ref: str, message: str):
-        KeyError.__init__(self, ref)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -117,17 +113,17 @@ def lookup(ref: str) -> OutputRef:
     output_id, bin_ = split_ref(ref)
     registry = _registry_of(output_id)
     if registry is None:
-        raise UnknownOutputError(ref, f"unknown indicator or segment output {output_id!r}")
+        raise UnknownOutputError(ref, message=f"unknown indicator or segment output {output_id!r}")
     entry = registry.get(output_id)
     bins = bin_names(entry)
     if bins and bin_ is None:
         raise UnknownOutputError(
-            ref, f"{output_id!r} is a distribution: name one bin as {output_id}:BIN, BIN one of {', '.join(bins)}"
+            ref, message=f"{output_id!r} is a distribution: name one bin as {output_id}:BIN, BIN one of {', '.join(bins)}"
         )
     if not bins and bin_ is not None:
-        raise UnknownOutputError(ref, f"{output_id!r} has one value per period; it has no bin {bin_!r}")
+        raise UnknownOutputError(ref, message=f"{output_id!r} has one value per period; it has no bin {bin_!r}")
     if bin_ is not None and bin_ not in bins:
-        raise UnknownOutputError(ref, f"{output_id!r} has no bin {bin_!r}; bins: {', '.join(bins)}")
+        raise UnknownOutputError(ref, message=f"{output_id!r} has no bin {bin_!r}; bins: {', '.join(bins)}")
     return OutputRef(ref, entry, registry, bin_, _named(entry, bin_, bins))
 
 

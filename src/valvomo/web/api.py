@@ -128,6 +128,19 @@ def known_query_parameters(*names: str):
     return check
 
 
+def data_operation(router: APIRouter, path: str, summary: str, *parameters: str, model: type[BaseModel]):
+    """The GET decorator every data operation shares: its response model without unset fields, the
+    documented error bodies, and the refusal of any query parameter not in ``parameters``."""
+    return router.get(
+        path,
+        response_model=model,
+        response_model_exclude_unset=True,
+        responses=ERROR_RESPONSES,
+        dependencies=[Depends(known_query_parameters(*parameters))],
+        summary=summary,
+    )
+
+
 def _store(request: Request):
     from valvomo.web.pages.context import result_store
 
@@ -169,13 +182,9 @@ def health(request: Request) -> Health:
     return Health(status="ok", version=valvomo.__version__, data_loaded=loaded)
 
 
-@router.get(
-    "/indicators",
-    response_model=IndicatorRows,
-    response_model_exclude_unset=True,
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(known_query_parameters("indicator", "by", "period", "from", "to", "unsuppressed"))],
-    summary="Indicator rows (the output contract of `valvomo indicators`)",
+@data_operation(
+    router, "/indicators", "Indicator rows (the output contract of `valvomo indicators`)",
+    "indicator", "by", "period", "from", "to", "unsuppressed", model=IndicatorRows,
 )
 def indicators(
     request: Request,
@@ -250,13 +259,10 @@ class StatusRows(BaseModel):
     rows: list[StatusRow]
 
 
-@router.get(
-    "/indicators/{indicator_id}/status",
-    response_model=StatusRows,
-    response_model_exclude_unset=True,
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(known_query_parameters("by", "period", "from", "to"))],
-    summary="Indicator rows with target status, below-target streak and recording verdict",
+@data_operation(
+    router, "/indicators/{indicator_id}/status",
+    "Indicator rows with target status, below-target streak and recording verdict",
+    "by", "period", "from", "to", model=StatusRows,
 )
 def indicator_status(
     request: Request,

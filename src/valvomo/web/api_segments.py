@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from valvomo.web import deps
-from valvomo.web.api import ERROR_RESPONSES, IndicatorRows, _data_error, _query_errors, known_query_parameters
+from valvomo.web.api import IndicatorRows, _data_error, _query_errors, data_operation
 from valvomo.web.auth.audit import PATIENT_VIEW
 from valvomo.web.auth.users import Principal
 from valvomo.web.params import IsoDate
@@ -79,13 +79,9 @@ def _check_range(start: dt.date | None, end: dt.date | None) -> None:
         raise HTTPException(status_code=400, detail=f"'from' ({start}) is after 'to' ({end})")
 
 
-@router.get(
-    "/segments",
-    response_model=IndicatorRows,
-    response_model_exclude_unset=True,
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(known_query_parameters("output", "by", "period", "from", "to"))],
-    summary="Segment rows (the output contract of `valvomo segments`)",
+@data_operation(
+    router, "/segments", "Segment rows (the output contract of `valvomo segments`)",
+    "output", "by", "period", "from", "to", model=IndicatorRows,
 )
 def segments(
     request: Request,
@@ -113,13 +109,9 @@ def segments(
     return _rows(request, compute)
 
 
-@router.get(
-    "/caregaps",
-    response_model=IndicatorRows,
-    response_model_exclude_unset=True,
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(known_query_parameters("by", "period", "from", "to"))],
-    summary="Care-gap counts per rule (the output contract of `valvomo caregaps`)",
+@data_operation(
+    router, "/caregaps", "Care-gap counts per rule (the output contract of `valvomo caregaps`)",
+    "by", "period", "from", "to", model=IndicatorRows,
 )
 def caregaps(
     request: Request,
@@ -138,12 +130,9 @@ def caregaps(
     )
 
 
-@router.get(
-    "/caregaps/patients",
-    response_model=CareGapPatients,
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(known_query_parameters("station", "index_date", "rule"))],
-    summary="Patients with a care gap at one station (patient-level, audit-logged)",
+@data_operation(
+    router, "/caregaps/patients", "Patients with a care gap at one station (patient-level, audit-logged)",
+    "station", "index_date", "rule", model=CareGapPatients,
 )
 def caregap_patients(
     request: Request,

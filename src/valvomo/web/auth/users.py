@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from valvomo.services.i18n import LANGUAGES
 from valvomo.web.auth import audit
 from valvomo.web.auth.models import ROLES, User, UserStation
 from valvomo.web.auth.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-LANGUAGES = ("fi", "sv", "en")
 
 
 class UserError(ValueError):

@@ -17,32 +17,19 @@ from valvomo.services.periods import period_bounds, period_kind
 from valvomo.services.value_labels import FUNNEL_LABELS
 from valvomo.web import charts
 from valvomo.web.i18n import format_number
-from valvomo.web.views.common import (
-    Cell,
-    Column,
-    TableModel,
-    ViewContext,
-    available,
-    cached,
-    labelled_column,
-    latest_period,
-    rows_for,
-    station_name,
-    stations,
-    suppress_complements,
-    table_model,
-)
+from valvomo.web.views import common
+from valvomo.web.views.common import Cell, Column, TableModel, ViewContext
 
 
 def comparison_options(ctx: ViewContext, indicator_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Indicators that can be cut by station, and the periods (quarters and years, newest first)
     that the chosen indicator has station figures for."""
-    have = set(available(ctx, "quarter")) | set(available(ctx, "year"))
+    have = set(common.available(ctx, "quarter")) | set(common.available(ctx, "year"))
     indicators = [(i.id, i.name(ctx.lang)) for i in REGISTRY
                   if "station" in i.grain and not i.distribution and i.id in have]
     periods: set[str] = set()
     for kind in ("quarter", "year"):
-        periods.update(r["period"] for r in rows_for(ctx, indicator_id, period=kind, by=("station",)))
+        periods.update(r["period"] for r in common.rows_for(ctx, indicator_id, period=kind, by=("station",)))
     ordered = sorted(periods, key=lambda p: (period_bounds(p)[1], len(p)), reverse=True)
     return indicators, [(p, ctx.period(p)) for p in ordered]
 
@@ -66,7 +53,7 @@ def compared_units(ctx: ViewContext, indicator: Indicator, rows: list[dict]) -> 
     """Station rows split into those ranked (units of the kinds the indicator is defined for,
     ``Indicator.station_kinds``) and those shown apart (e.g. a telephone guidance unit beside
     health stations for the 7-day share)."""
-    info = stations(ctx)
+    info = common.stations(ctx)
     ranked, apart = [], []
     for row in rows:
         kind = info.get(str(row.get("station_id")), {}).get("kind")
@@ -77,29 +64,29 @@ def compared_units(ctx: ViewContext, indicator: Indicator, rows: list[dict]) -> 
 def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     indicator_id = params.get("indicator") or "access_7d"
     indicator = REGISTRY.get(indicator_id)
-    period = params.get("period") or latest_period(ctx, indicator_id) or ""
+    period = params.get("period") or common.latest_period(ctx, indicator_id) or ""
     kind = period_kind(period) if period else "quarter"
-    all_rows = [r for r in suppress_complements(rows_for(ctx, indicator_id, period=kind, by=("station",)))
+    all_rows = [r for r in common.suppress_complements(common.rows_for(ctx, indicator_id, period=kind, by=("station",)))
                 if r["period"] == period and "bin" not in r]
     rows, apart = compared_units(ctx, indicator, all_rows)
-    county = next((r for r in rows_for(ctx, indicator_id, period=kind) if r["period"] == period), None)
+    county = next((r for r in common.rows_for(ctx, indicator_id, period=kind) if r["period"] == period), None)
     county_value = county.get("value") if county else None
     if apart and county is not None:
         county = _county_without(county, apart)
         county_value = county.get("value")
     reverse = indicator.direction != "lower"
     rows.sort(key=lambda r: (r.get("value") is None, -(r["value"] or 0) if reverse else (r["value"] or 0),
-                             station_name(ctx, r["station_id"])))
+                             common.station_name(ctx, r["station_id"])))
     size_column = "denominator" if any("denominator" in r for r in rows) else "n"
     columns = [
         Column("station", label(DIMENSION_LABELS, "station", ctx.lang)),
         Column("rank", ctx._("Rank"), True),
-        labelled_column(ctx, "value", True),
+        common.labelled_column(ctx, "value", True),
     ]
     if any("numerator" in r for r in rows):
-        columns.append(labelled_column(ctx, "numerator", True))
+        columns.append(common.labelled_column(ctx, "numerator", True))
     if any(size_column in r for r in rows):
-        columns.append(labelled_column(ctx, size_column, True))
+        columns.append(common.labelled_column(ctx, size_column, True))
     funnel = indicator.unit == "share" and size_column == "denominator" and county_value is not None
     if funnel:
         columns.append(Column("position", ctx._("Against the county (funnel limits)")))
@@ -107,7 +94,7 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     table_rows = []
     funnel_points = []
     for rank, row in enumerate(rows, start=1):
-        name = station_name(ctx, row["station_id"])
+        name = common.station_name(ctx, row["station_id"])
         cells = [
             Cell(name, row["station_id"], href=f"/stations/{row['station_id']}"),
             Cell(format_number(rank, ctx.lang, 0) if row.get("value") is not None else "–",
@@ -161,11 +148,11 @@ def comparison_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
         "number of events: points outside the 99.8 % limits differ more than chance explains."
     ) if funnel else ""
     if apart:
-        shown_apart = ", ".join(f"{station_name(ctx, r['station_id'])} {ctx.value(r, indicator.unit).text}"
+        shown_apart = ", ".join(f"{common.station_name(ctx, r['station_id'])} {ctx.value(r, indicator.unit).text}"
                                 for r in apart)
         note = (note + " " if note else "") + ctx._(
             "Not ranked: units of another kind than this indicator is defined for (%(units)s).", units=shown_apart)
-    return table_model(ctx, "comparison", caption, columns, table_rows,
+    return common.table_model(ctx, "comparison", caption, columns, table_rows,
                   {"indicator": indicator_id, "period": period}, chart=chart, note=note)
 
 
@@ -203,4 +190,4 @@ def comparison_page(ctx: ViewContext, indicator_id: str, period: str | None) -> 
             "table": comparison_table(ctx, {"indicator": indicator_id, "period": chosen}) if missing is None else None,
         }
 
-    return cached(ctx, "page-comparison", {"indicator": indicator_id, "period": period or ""}, build)
+    return common.cached(ctx, "page-comparison", {"indicator": indicator_id, "period": period or ""}, build)

@@ -21,26 +21,13 @@ from valvomo.services.targets import targets_for
 from valvomo.services.value_labels import PERIOD_KIND_LABELS
 from valvomo.web import charts
 from valvomo.web.i18n import N_
-from valvomo.web.views.common import (
-    TREND_PERIODS,
-    Cell,
-    Column,
-    TableModel,
-    ViewContext,
-    available,
-    cached,
-    labelled_column,
-    rows_for,
-    station_name,
-    suppress_complements,
-    table_model,
-    target_text,
-)
+from valvomo.web.views import common
+from valvomo.web.views.common import TREND_PERIODS, Cell, Column, TableModel, ViewContext
 
 
 def indicator_list(ctx: ViewContext) -> list[dict[str, Any]]:
     def build() -> list[dict[str, Any]]:
-        have = set(available(ctx, "quarter")) | set(available(ctx, "year"))
+        have = set(common.available(ctx, "quarter")) | set(common.available(ctx, "year"))
         families: dict[str, dict[str, Any]] = {}
         for indicator in REGISTRY:
             family = families.setdefault(indicator.family, {
@@ -53,11 +40,11 @@ def indicator_list(ctx: ViewContext) -> list[dict[str, Any]]:
             })
         return list(families.values())
 
-    return cached(ctx, "page-indicators", {}, build)
+    return common.cached(ctx, "page-indicators", {}, build)
 
 
 def indicators_page(ctx: ViewContext) -> dict[str, Any]:
-    return cached(ctx, "page-indicator-list", {}, lambda: {"families": indicator_list(ctx)})
+    return common.cached(ctx, "page-indicator-list", {}, lambda: {"families": indicator_list(ctx)})
 
 
 
@@ -67,22 +54,22 @@ def indicator_data_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
     by = params.get("by") or ""
     kind = params.get("period") or "quarter"
     dims = (by,) if by else ()
-    rows = rows_for(ctx, indicator.id, period=kind, by=dims)
+    rows = common.rows_for(ctx, indicator.id, period=kind, by=dims)
     if by == "station":
-        rows = suppress_complements(rows)
+        rows = common.suppress_complements(rows)
     column = {"station": "station_id"}.get(by, by)
     order = params.get("sort") or "name"
     if by:
         rows = sorted(rows, key=lambda r: (r["period"], *group_order(ctx, indicator, by, r, order)))
-    columns = [labelled_column(ctx, "period")]
+    columns = [common.labelled_column(ctx, "period")]
     if by:
         columns.append(Column(column, label(DIMENSION_LABELS, by, ctx.lang)))
 
     if indicator.distribution:
-        columns.append(labelled_column(ctx, "bin"))
-    columns.append(labelled_column(ctx, "value", True))
+        columns.append(common.labelled_column(ctx, "bin"))
+    columns.append(common.labelled_column(ctx, "value", True))
     counts = [c for c in ("numerator", "denominator", "n") if any(c in r for r in rows)]
-    columns += [labelled_column(ctx, c, True) for c in counts]
+    columns += [common.labelled_column(ctx, c, True) for c in counts]
     table_rows = []
     for row in rows:
         cells = [Cell(ctx.period(row["period"]), row["period"])]
@@ -93,14 +80,14 @@ def indicator_data_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
         cells.append(ctx.value(row, indicator.unit))
         cells += [ctx.count(row.get(c), row.get("suppressed", False)) for c in counts]
         if by == "station":  # the name beside the code in CSV/XLSX
-            name = station_name(ctx, str(row.get(column)))
+            name = common.station_name(ctx, str(row.get(column)))
             cells.append(Cell(name, name))
         table_rows.append(cells)
     if by == "station":
         columns.append(Column("station_name", ctx._("Station name"), download_only=True))
     caption = ctx._("%(indicator)s: data", indicator=indicator.name(ctx.lang))
     chart = _indicator_chart(ctx, indicator, rows, by, column, kind, order)
-    return table_model(ctx, "indicator-data", caption, columns, table_rows,
+    return common.table_model(ctx, "indicator-data", caption, columns, table_rows,
                   {"indicator": indicator.id, "by": by, "period": kind, "sort": order}, chart=chart,
                   row_headers=False)
 
@@ -143,7 +130,7 @@ def _indicator_chart(ctx: ViewContext, indicator: Indicator, rows: list[dict], b
     if not by:
         by_period = {r["period"]: r for r in rows}
         targets = [
-            charts.TargetLine(t.value, ctx._("Target %(value)s", value=target_text(ctx, t, indicator.unit)),
+            charts.TargetLine(t.value, ctx._("Target %(value)s", value=common.target_text(ctx, t, indicator.unit)),
                               t.deadline)
             for t in targets_for(indicator.id, ctx.settings)
         ]
@@ -179,7 +166,7 @@ def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str, sort
 
     def build() -> dict[str, Any]:
         targets = targets_for(indicator_id, ctx.settings)
-        kinds = [k for k in ("quarter", "year", "month") if indicator_id in available(ctx, k)]
+        kinds = [k for k in ("quarter", "year", "month") if indicator_id in common.available(ctx, k)]
         return {
             "id": indicator.id,
             "name": indicator.name(ctx.lang),
@@ -190,7 +177,7 @@ def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str, sort
             "direction": label(DIRECTION_LABELS, indicator.direction, ctx.lang),
             "family": label(FAMILY_LABELS, indicator.family, ctx.lang),
             "targets": [
-                {"text": target_text(ctx, t, indicator.unit), "source": ctx._(t.source),
+                {"text": common.target_text(ctx, t, indicator.unit), "source": ctx._(t.source),
                  "scope": ctx._("national") if t.scope == "national" else ctx._("regional")}
                 for t in targets
             ],
@@ -206,5 +193,5 @@ def indicator_page(ctx: ViewContext, indicator_id: str, by: str, kind: str, sort
             if kind in kinds else None,
         }
 
-    return cached(ctx, "page-indicator", {"indicator": indicator_id, "by": by, "period": kind, "sort": sort},
+    return common.cached(ctx, "page-indicator", {"indicator": indicator_id, "by": by, "period": kind, "sort": sort},
                   build)

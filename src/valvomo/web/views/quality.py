@@ -13,17 +13,8 @@ from valvomo.services.catalogue import (
     FIELD_LABELS,
     label,
 )
-from valvomo.web.views.common import (
-    Cell,
-    Column,
-    TableModel,
-    ViewContext,
-    cached,
-    recent_quarters,
-    rows_for,
-    station_name,
-    table_model,
-)
+from valvomo.web.views import common
+from valvomo.web.views.common import Cell, Column, TableModel, ViewContext
 from valvomo.web.views.ingest import ingest_table
 
 
@@ -34,8 +25,8 @@ def quality_page(ctx: ViewContext) -> dict[str, Any]:
 
     path = ingest_log_path(ctx.settings)
     version = f"{path.stat().st_mtime_ns}-{path.stat().st_size}" if path.exists() else "none"
-    return cached(ctx, "page-quality", {"log": version}, lambda: {
-        "recording": cached(ctx, "table-recording", {}, lambda: recording_table(ctx, {})),  # as tables.build_table
+    return common.cached(ctx, "page-quality", {"log": version}, lambda: {
+        "recording": common.cached(ctx, "table-recording", {}, lambda: recording_table(ctx, {})),  # as tables.build_table
         "ingest": ingest_table(ctx, {}),
     })
 
@@ -43,11 +34,11 @@ def quality_page(ctx: ViewContext) -> dict[str, Any]:
 
 def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     """Assessment recording and field completeness per station in the latest quarter, with flags."""
-    quarters = recent_quarters(ctx)
+    quarters = common.recent_quarters(ctx)
     period = params.get("period") or (quarters[-1] if quarters else "")
-    recording = {r["station_id"]: r for r in rows_for(ctx, "assessment_recording", by=("station",))
+    recording = {r["station_id"]: r for r in common.rows_for(ctx, "assessment_recording", by=("station",))
                  if r["period"] == period}
-    completeness_rows = [r for r in rows_for(ctx, "field_completeness", by=("station",)) if r["period"] == period] \
+    completeness_rows = [r for r in common.rows_for(ctx, "field_completeness", by=("station",)) if r["period"] == period] \
         if "field_completeness" in REGISTRY else []
     fields = list(REGISTRY.get("field_completeness").parameters.get("bins_labels", ())) if completeness_rows else []
     fields = [f for f in fields if any(r["bin"] == f for r in completeness_rows)]
@@ -56,14 +47,14 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
                Column("assessment_recording", ctx.indicator_name("assessment_recording"), True)]
     columns += [Column(f, ctx._(FIELD_LABELS[f]) if f in FIELD_LABELS else f, True) for f in fields]
     station_ids = sorted(set(recording) | {r["station_id"] for r in completeness_rows},
-                         key=lambda s: station_name(ctx, s))
+                         key=lambda s: common.station_name(ctx, s))
     table_rows = []
     for station_id in station_ids:
         record = recording.get(station_id)
         cell = ctx.value(record, "share")
         if record is not None and recording_complete(record.get("value")) is False:
             cell = Cell(cell.text, cell.value, numeric=True, unit="share", css="flag", note=ctx._("incomplete"))
-        table_rows.append([Cell(station_name(ctx, station_id), station_id, href=f"/stations/{station_id}"), cell]
+        table_rows.append([Cell(common.station_name(ctx, station_id), station_id, href=f"/stations/{station_id}"), cell]
                           + [ctx.value(by_key.get((station_id, f)), "share") for f in fields])
     caption = ctx._("Recording completeness by station, %(period)s", period=ctx.period(period))
     note = ctx._(
@@ -71,5 +62,5 @@ def recording_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
         "not reliable.",
         threshold=format_cell(RECORDING_THRESHOLD, False, ctx.lang, profile="none", unit="share"),
     )
-    return table_model(ctx, "recording", caption, columns, table_rows, {"period": period}, note=note,
+    return common.table_model(ctx, "recording", caption, columns, table_rows, {"period": period}, note=note,
                   dense=len(columns) > 8)

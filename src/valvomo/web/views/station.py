@@ -15,36 +15,22 @@ from valvomo.services.catalogue import (
 from valvomo.services.targets import targets_for
 from valvomo.services.value_labels import CHANNEL_LABELS
 from valvomo.web import charts
-from valvomo.web.views.common import (
-    Cell,
-    Column,
-    TableModel,
-    ViewContext,
-    cached,
-    labelled_column,
-    recent_quarters,
-    rows_description,
-    rows_for,
-    station_name,
-    stations,
-    suppress_complements,
-    table_model,
-    target_text,
-)
+from valvomo.web.views import common
+from valvomo.web.views.common import Cell, Column, TableModel, ViewContext
 
 
 def station_family_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     """One family's indicators for a station, quarter by quarter (columns), with the recording flag."""
     station_id, family = params["station"], params["family"]
-    quarters = recent_quarters(ctx)
-    recording = {r["period"]: r for r in rows_for(ctx, "assessment_recording", by=("station",))
+    quarters = common.recent_quarters(ctx)
+    recording = {r["period"]: r for r in common.rows_for(ctx, "assessment_recording", by=("station",))
                  if r["station_id"] == station_id}
-    columns = [labelled_column(ctx, "indicator")] + [Column(q, ctx.period(q), True) for q in quarters]
+    columns = [common.labelled_column(ctx, "indicator")] + [Column(q, ctx.period(q), True) for q in quarters]
     rows = []
     for indicator in REGISTRY:
         if indicator.family != family or indicator.distribution or "station" not in indicator.grain:
             continue
-        station_rows = {r["period"]: r for r in suppress_complements(rows_for(ctx, indicator.id, by=("station",)))
+        station_rows = {r["period"]: r for r in common.suppress_complements(common.rows_for(ctx, indicator.id, by=("station",)))
                         if r.get("station_id") == station_id}
         if not station_rows:
             continue
@@ -59,21 +45,21 @@ def station_family_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
             cells.append(cell)
         rows.append(cells)
     caption = ctx._("%(family)s, %(station)s", family=label(FAMILY_LABELS, family, ctx.lang),
-                    station=station_name(ctx, station_id))
-    return table_model(ctx, "station-family", caption, columns, rows, {"station": station_id, "family": family})
+                    station=common.station_name(ctx, station_id))
+    return common.table_model(ctx, "station-family", caption, columns, rows, {"station": station_id, "family": family})
 
 
 def station_annual_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     """Indicators defined per year only (per-resident rates, 12-month shares) for a station, by year."""
     station_id = params["station"]
-    columns = [labelled_column(ctx, "indicator")]
+    columns = [common.labelled_column(ctx, "indicator")]
     by_indicator: dict[str, dict[str, dict]] = {}
     for indicator in REGISTRY:
         if indicator.distribution or "station" not in indicator.grain:
             continue
-        if rows_for(ctx, indicator.id, by=("station",)):
+        if common.rows_for(ctx, indicator.id, by=("station",)):
             continue  # shown by quarter in the family tables
-        rows = [r for r in suppress_complements(rows_for(ctx, indicator.id, period="year", by=("station",)))
+        rows = [r for r in common.suppress_complements(common.rows_for(ctx, indicator.id, period="year", by=("station",)))
                 if r.get("station_id") == station_id]
         if rows:
             by_indicator[indicator.id] = {r["period"]: r for r in rows}
@@ -84,27 +70,27 @@ def station_annual_table(ctx: ViewContext, params: Mapping[str, str]) -> TableMo
         + [ctx.value(periods.get(y), REGISTRY.get(i).unit) for y in years]
         for i, periods in by_indicator.items()
     ]
-    caption = ctx._("Annual indicators, %(station)s", station=station_name(ctx, station_id))
-    return table_model(ctx, "station-annual", caption, columns, table_rows, {"station": station_id})
+    caption = ctx._("Annual indicators, %(station)s", station=common.station_name(ctx, station_id))
+    return common.table_model(ctx, "station-annual", caption, columns, table_rows, {"station": station_id})
 
 
 def station_access_trend(ctx: ViewContext, station_id: str) -> str | None:
     """The 7-day share of the station and the county with the targets and their deadlines."""
     if "access_7d" not in REGISTRY:
         return None
-    quarters = recent_quarters(ctx)
-    station_rows = {r["period"]: r for r in suppress_complements(rows_for(ctx, "access_7d", by=("station",)))
+    quarters = common.recent_quarters(ctx)
+    station_rows = {r["period"]: r for r in common.suppress_complements(common.rows_for(ctx, "access_7d", by=("station",)))
                     if r["station_id"] == station_id}
-    county = {r["period"]: r for r in rows_for(ctx, "access_7d")}
+    county = {r["period"]: r for r in common.rows_for(ctx, "access_7d")}
     if not station_rows:
         return None
-    name = station_name(ctx, station_id)
+    name = common.station_name(ctx, station_id)
     series = {
         name: [station_rows.get(q, {}).get("value") for q in quarters],
         ctx._("County"): [county.get(q, {}).get("value") for q in quarters],
     }
     targets = [
-        charts.TargetLine(t.value, ctx._("Target %(value)s", value=target_text(ctx, t, "share")), t.deadline)
+        charts.TargetLine(t.value, ctx._("Target %(value)s", value=common.target_text(ctx, t, "share")), t.deadline)
         for t in targets_for("access_7d", ctx.settings)
     ]
     desc = "; ".join(
@@ -127,20 +113,20 @@ def station_access_trend(ctx: ViewContext, station_id: str) -> str | None:
 
 def station_waiting_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     station_id = params["station"]
-    quarters = recent_quarters(ctx)
+    quarters = common.recent_quarters(ctx)
     period = params.get("period") or (quarters[-1] if quarters else "")
     indicator = REGISTRY.get("waiting_days_distribution")
-    rows = [r for r in rows_for(ctx, indicator.id, by=("station",))
+    rows = [r for r in common.rows_for(ctx, indicator.id, by=("station",))
             if r["station_id"] == station_id and r["period"] == period]
     order = {b: i for i, b in enumerate(indicator.parameters.get("bins_labels", ()))}
     rows.sort(key=lambda r: order.get(r["bin"], 99))
-    columns = [Column("bin", ctx._("Waiting days")), Column("n", ctx._("Visits"), True), labelled_column(ctx, "value", True)]
+    columns = [Column("bin", ctx._("Waiting days")), Column("n", ctx._("Visits"), True), common.labelled_column(ctx, "value", True)]
     table_rows = [
         [Cell(r["bin"], r["bin"]), ctx.count(r.get("numerator", r.get("n")), r.get("suppressed", False)),
          ctx.value(r, "share")]
         for r in rows
     ]
-    caption = ctx._("Waiting-time distribution, %(station)s, %(period)s", station=station_name(ctx, station_id),
+    caption = ctx._("Waiting-time distribution, %(station)s, %(period)s", station=common.station_name(ctx, station_id),
                     period=ctx.period(period))
     chart = None
     if rows:
@@ -154,67 +140,67 @@ def station_waiting_table(ctx: ViewContext, params: Mapping[str, str]) -> TableM
             value_format=ctx.unit_format("share"),
             redacted_text=redaction_marker(ctx.profile) or "–",
         )
-    return table_model(ctx, "station-waiting", caption, columns, table_rows,
+    return common.table_model(ctx, "station-waiting", caption, columns, table_rows,
                   {"station": station_id, "period": period}, chart=chart)
 
 
 def station_t3_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     station_id = params["station"]
-    quarters = recent_quarters(ctx)
-    rows = [r for r in rows_for(ctx, "t3_days", by=("station", "profession")) if r["station_id"] == station_id] \
+    quarters = common.recent_quarters(ctx)
+    rows = [r for r in common.rows_for(ctx, "t3_days", by=("station", "profession")) if r["station_id"] == station_id] \
         if "t3_days" in REGISTRY else []
     professions = sorted({r["profession"] for r in rows}, key=lambda p: ctx.profession(p))
     by_key = {(r["profession"], r["period"]): r for r in rows}
-    columns = [labelled_column(ctx, "period")] + [Column(p, ctx.profession(p), True) for p in professions]
+    columns = [common.labelled_column(ctx, "period")] + [Column(p, ctx.profession(p), True) for p in professions]
     table_rows = [[Cell(ctx.period(q), q)] + [ctx.value(by_key.get((p, q)), "days") for p in professions]
                   for q in quarters]
     caption = ctx._("Third next available appointment (T3, days) by profession, %(station)s",
-                    station=station_name(ctx, station_id))
+                    station=common.station_name(ctx, station_id))
     chart = None
     if professions:
         chart = charts.trend_chart(
             quarters,
             {ctx.profession(p): [by_key.get((p, q), {}).get("value") for q in quarters] for p in professions},
             title=caption,
-            desc=rows_description(columns, table_rows),
+            desc=common.rows_description(columns, table_rows),
             category_labels=[ctx.period(q) for q in quarters],
             value_format=ctx.unit_format("days"),
             y_label=ctx._("days"),
         )
-    return table_model(ctx, "station-t3", caption, columns, table_rows, {"station": station_id}, chart=chart)
+    return common.table_model(ctx, "station-t3", caption, columns, table_rows, {"station": station_id}, chart=chart)
 
 
 def station_channel_table(ctx: ViewContext, params: Mapping[str, str]) -> TableModel:
     station_id = params["station"]
-    quarters = recent_quarters(ctx)
-    rows = [r for r in rows_for(ctx, "channel_mix", by=("station",)) if r["station_id"] == station_id] \
+    quarters = common.recent_quarters(ctx)
+    rows = [r for r in common.rows_for(ctx, "channel_mix", by=("station",)) if r["station_id"] == station_id] \
         if "channel_mix" in REGISTRY else []
     classes = list(REGISTRY.get("channel_mix").parameters.get("bins_labels", ("physical", "remote"))) \
         if rows else []
     by_key = {(r["bin"], r["period"]): r for r in rows}
     channel = lambda c: ctx._(CHANNEL_LABELS[c]) if c in CHANNEL_LABELS else c  # noqa: E731
-    columns = [labelled_column(ctx, "period")] + [Column(c, channel(c), True) for c in classes]
+    columns = [common.labelled_column(ctx, "period")] + [Column(c, channel(c), True) for c in classes]
     table_rows = [[Cell(ctx.period(q), q)] + [ctx.value(by_key.get((c, q)), "share") for c in classes]
                   for q in quarters]
-    caption = ctx._("Channel mix, %(station)s", station=station_name(ctx, station_id))
+    caption = ctx._("Channel mix, %(station)s", station=common.station_name(ctx, station_id))
     chart = None
     if classes:
         chart = charts.stacked_shares(
             quarters,
             {channel(c): [by_key.get((c, q), {}).get("value") for q in quarters] for c in classes},
             title=caption,
-            desc=rows_description(columns, table_rows),
+            desc=common.rows_description(columns, table_rows),
             category_labels=[ctx.period(q) for q in quarters],
             value_format=ctx.unit_format("share"),
         )
-    return table_model(ctx, "station-channels", caption, columns, table_rows, {"station": station_id}, chart=chart)
+    return common.table_model(ctx, "station-channels", caption, columns, table_rows, {"station": station_id}, chart=chart)
 
 
 def station_page(ctx: ViewContext, station_id: str) -> dict[str, Any] | None:
     """All indicator families of one station; ``None`` when the station is unknown."""
-    known = stations(ctx)
+    known = common.stations(ctx)
     if station_id not in known:
-        station_ids = {r["station_id"] for r in rows_for(ctx, "access_7d", by=("station",))}
+        station_ids = {r["station_id"] for r in common.rows_for(ctx, "access_7d", by=("station",))}
         if station_id not in station_ids:
             return None
 
@@ -227,15 +213,15 @@ def station_page(ctx: ViewContext, station_id: str) -> dict[str, Any] | None:
         annual = station_annual_table(ctx, {"station": station_id})
         if annual.rows:
             families.append(annual)
-        recording = {r["period"]: r for r in rows_for(ctx, "assessment_recording", by=("station",))
+        recording = {r["period"]: r for r in common.rows_for(ctx, "assessment_recording", by=("station",))
                      if r["station_id"] == station_id}
-        quarters = recent_quarters(ctx)
+        quarters = common.recent_quarters(ctx)
         latest_recording = recording.get(quarters[-1]) if quarters else None
         flagged = bool(latest_recording and recording_complete(latest_recording.get("value")) is False)
         info = known.get(station_id, {})
         return {
             "station_id": station_id,
-            "name": station_name(ctx, station_id),
+            "name": common.station_name(ctx, station_id),
             "municipality": info.get("municipality", ""),
             "access_trend": station_access_trend(ctx, station_id),
             "recording_flag": flagged,
@@ -247,4 +233,4 @@ def station_page(ctx: ViewContext, station_id: str) -> dict[str, Any] | None:
             "channels": station_channel_table(ctx, {"station": station_id}),
         }
 
-    return cached(ctx, "page-station", {"station": station_id}, build)
+    return common.cached(ctx, "page-station", {"station": station_id}, build)
