@@ -34,9 +34,12 @@ class DataProvenance:
         return min(self.residents / population, 1.0)
 
 
-def data_provenance(settings: Settings) -> DataProvenance:
-    """The published snapshot of ``settings``' warehouse and its residents (one small aggregate)."""
-    warehouse = Warehouse(settings)
+def data_provenance(settings: Settings, warehouse: Warehouse | None = None) -> DataProvenance:
+    """The published snapshot of ``settings``' warehouse and its residents (one small aggregate).
+
+    A reader that shares a connection passes its ``warehouse`` and holds its lock
+    (``ResultStore.reading``); a command line run opens its own."""
+    warehouse = warehouse if warehouse is not None else Warehouse(settings)
     snapshot = warehouse.snapshot
     if snapshot is None:
         return DataProvenance(str(settings.warehouse_dir), None, None, "", None, None)

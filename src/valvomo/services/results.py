@@ -363,19 +363,22 @@ class ResultStore:
     # -- the connection lock ------------------------------------------------------------------------
 
     @contextmanager
-    def reading(self) -> Iterator[WarehouseSources]:
+    def reading(self, require_data: bool = True) -> Iterator[WarehouseSources]:
         """Hold the warehouse's connection lock (``Warehouse.connection_lock``) and yield the warehouse.
 
         One backend connection serves every reader of the process (pages, API, admin, live
         computations here); requests run in a thread pool, so whatever runs a query on it
         — an Ibis expression executed, a table read — does so inside ``reading()``. The
-        lock is re-entrant: a reader may call ``query`` inside it."""
+        lock is re-entrant: a reader may call ``query`` inside it. ``require_data=False`` is for
+        readers that show an empty warehouse as such (its snapshot, its stations): they get the
+        warehouse without the check that contacts are loaded."""
         while True:
             warehouse = self._open_warehouse()
             lock = getattr(warehouse, "connection_lock", None) or self._own_lock
             with lock:
                 if warehouse is self._open_warehouse():  # not replaced while we waited (``refresh``)
-                    self.warehouse  # noqa: B018  (the emptiness check, once per store)
+                    if require_data:
+                        self.warehouse  # noqa: B018  (the emptiness check, once per store)
                     yield warehouse
                     return
 

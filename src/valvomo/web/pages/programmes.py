@@ -58,8 +58,13 @@ class PageValues:
     def provenance(self):
         """The snapshot the store reads and its residents (``services.provenance``)."""
         from valvomo.services.provenance import data_provenance
+        from valvomo.services.results import EmptyWarehouseError
 
-        return data_provenance(self.settings)
+        try:
+            with result_store(self.settings).reading(require_data=False) as warehouse:
+                return data_provenance(self.settings, warehouse)
+        except EmptyWarehouseError:  # no snapshot published yet
+            return data_provenance(self.settings)
 
     def series(
         self, indicator_id: str, period_kind: PeriodKind, start: dt.date | None = None, end: dt.date | None = None

@@ -25,15 +25,20 @@ REPLICATION_CHOICES = (10, 20, 40)
 
 def _stations(settings) -> list[dict]:
     """Stations that have an appointment calendar to simulate (not the guidance unit)."""
+    from valvomo.services.results import EmptyWarehouseError
     from valvomo.simulation.calibrate import EXCLUDED_KINDS
-    from valvomo.warehouse.store import Warehouse
+    from valvomo.web.pages.context import result_store
 
-    warehouse = Warehouse(settings)
-    if not warehouse.has("stations"):
+    try:
+        with result_store(settings).reading(require_data=False) as warehouse:
+            if not warehouse.has("stations"):
+                return []
+            table = warehouse.table("stations")
+            rows = table.filter(~table.kind.isin(list(EXCLUDED_KINDS))).select("station_id", "name_fi", "name_sv")
+            found = rows.to_pyarrow().to_pylist()
+    except EmptyWarehouseError:  # nothing ingested yet
         return []
-    table = warehouse.table("stations")
-    rows = table.filter(~table.kind.isin(list(EXCLUDED_KINDS))).select("station_id", "name_fi", "name_sv")
-    return sorted(rows.to_pyarrow().to_pylist(), key=lambda r: r["name_fi"])
+    return sorted(found, key=lambda r: r["name_fi"])
 
 
 def _form_context(request: Request, user: Principal, form: dict | None = None, errors: dict | None = None) -> dict:
