@@ -41,7 +41,7 @@ def test_labels_exist_in_three_languages_for_both_scales():
 
 
 def test_values_are_formatted_per_scale_and_language():
-    assert meter.format_value(25, "percent", "fi") == "25 %"
+    assert meter.format_value(25, "percent", "fi") == "25\u00a0%"
     assert meter.format_value(25, "percent", "en") == "25%"
     assert meter.format_value(25, "levels", "fi") == "2"
     assert meter.legend("levels", "en")[2] == ("3", "described (operating model)")

@@ -48,7 +48,7 @@ def test_helsinki_report_follows_the_seed_structure(report_content):
     assert _row(goal_5, "Omaolo")[2:4] == ["50 %", "75 %"]
     assert _row(goal_5, "1-2 terveysaseman palvelutuotannon lisäpalvelujen hankinta")[2:4] == ["75 %", "100 %"]
     text = " ".join(block.text for section in content.walk() for block in section.blocks if hasattr(block, "text"))
-    assert "Kehittämisen kärki 1: Asiakkaaksi tulon ja yhteisen työn kehittäminen asiakkuussegmentoinnin mukaisesti on edennyt 50 % (hyvässä vauhdissa)." in text
+    assert "Kehittämisen kärki 1: Asiakkaaksi tulon ja yhteisen työn kehittäminen asiakkuussegmentoinnin mukaisesti on edennyt 50\u00a0% (hyvässä vauhdissa)." in text
 
 
 def test_indicator_values_are_computed_not_typed(report_content):

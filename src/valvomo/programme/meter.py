@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from valvomo.disclosure import format_percent
 from valvomo.services.i18n import N_, NC_, translate
 
 Scale = Literal["percent", "levels"]
@@ -79,10 +80,11 @@ def label(percent: int, scale: Scale, lang: str = "fi") -> str:
 
 
 def format_value(percent: int, scale: Scale, lang: str = "fi") -> str:
-    """How a table cell shows the value: '25 %' (fi, sv), '25%' (en) or the level '2'."""
+    """How a table cell shows the value: '25 %' (fi, sv, with a no-break space), '25%' (en) or the
+    level '2' (the percentage through ``disclosure.format_percent``, the one number formatter)."""
     if scale == "levels":
         return str(percent_to_level(percent))
-    return f"{percent}%" if lang == "en" else f"{percent} %"
+    return format_percent(percent / 100, lang, 0)
 
 
 def legend(scale: Scale, lang: str = "fi") -> list[tuple[str, str]]:
