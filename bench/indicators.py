@@ -159,6 +159,10 @@ def main() -> None:
     parser.add_argument("--no-plain", action="store_true", help="time only the staged registry run")
     parser.add_argument("--no-peers", action="store_true", help="skip the pandas/Polars peer baselines")
     parser.add_argument(
+        "--peers", default="polars,pandas",
+        help="which peer baselines to run (comma-separated; pandas needs ~1 GB per million contacts)",
+    )
+    parser.add_argument(
         "--duckdb-memory-limit", help="VALVOMO_DUCKDB_MEMORY_LIMIT for the indicator queries, e.g. 1200MB"
     )
     args = parser.parse_args()
@@ -246,7 +250,7 @@ def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
         four_times.append(wall)
         four_cpu.append(cpu)
     valvomo_four = {i.id: compute(i, warehouse, Query(period="quarter", by=("station",))) for i, _ in four}
-    peer_figures = {} if args.no_peers else run_peers(warehouse, args.repeat, valvomo_four)
+    peer_figures = {} if args.no_peers else run_peers(warehouse, args.repeat, valvomo_four, args.peers.split(","))
 
     scan_median = statistics.median(scan_times)
     staged_median = statistics.median(staged_times)
@@ -306,7 +310,9 @@ def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
 PEER_INDICATORS = ("access_7d", "coci", "remote_share_20plus", "top_decile_cost_share")
 
 
-def run_peers(warehouse, repeat: int, valvomo_rows: dict[str, list[dict]]) -> dict[str, dict]:
+def run_peers(
+    warehouse, repeat: int, valvomo_rows: dict[str, list[dict]], which: list[str]
+) -> dict[str, dict]:
     """Each peer baseline in its own process on the warehouse's Parquet files; their rows must equal
     Valvomo's (``peers.same_rows``), or the benchmark stops: a ratio to a different figure means nothing."""
     import subprocess
@@ -317,7 +323,7 @@ def run_peers(warehouse, repeat: int, valvomo_rows: dict[str, list[dict]]) -> di
 
     assert set(peers.INDICATORS) == set(PEER_INDICATORS)
     results = {}
-    for peer in ("polars", "pandas"):
+    for peer in which:
         out = Path(tempfile.mkstemp(prefix=f"valvomo-peer-{peer}-", suffix=".json")[1])
         command = [sys.executable, str(Path(peers.__file__)), peer, str(warehouse.path("contacts")),
                    str(warehouse.path("patients")), "--stations", str(warehouse.path("stations")),
