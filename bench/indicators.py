@@ -165,6 +165,10 @@ def main() -> None:
     parser.add_argument(
         "--duckdb-memory-limit", help="VALVOMO_DUCKDB_MEMORY_LIMIT for the indicator queries, e.g. 1200MB"
     )
+    parser.add_argument(
+        "--home", type=Path,
+        help="keep the warehouse here and reuse it on the next run (its ingest figures are the first run's)",
+    )
     args = parser.parse_args()
 
     from valvomo.ingest import ingest_folder
@@ -172,11 +176,12 @@ def main() -> None:
 
     ensure_county(args.data, args.population, args.years)
 
-    home = Path(tempfile.mkdtemp(prefix="valvomo-bench-home-"))
+    home = args.home or Path(tempfile.mkdtemp(prefix="valvomo-bench-home-"))
     try:
         figures = run(args, home, ingest_folder, Warehouse)
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if args.home is None:
+            shutil.rmtree(home, ignore_errors=True)
     report(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
@@ -184,14 +189,24 @@ def main() -> None:
 
 def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
     settings = Settings(home=home)
-    with PeakMemory() as ingest_memory:
-        t0 = time.perf_counter()
-        result = ingest_folder(settings, args.data, progress=True)
-        ingest_seconds = time.perf_counter() - t0
+    ingested = home / "bench-ingest.json"  # with --home: the warehouse and its ingest figures are kept
+    if ingested.exists() and json.loads(ingested.read_text())["data"] == str(args.data.resolve()):
+        kept = json.loads(ingested.read_text())
+        ingest_seconds, ingest_peak, row_counts = kept["seconds"], kept["peak"], kept["row_counts"]
+        console.print(f"reusing the warehouse in {home} (ingested earlier)")
+    else:
+        with PeakMemory() as ingest_memory:
+            t0 = time.perf_counter()
+            row_counts = ingest_folder(settings, args.data, progress=True).row_counts
+            ingest_seconds = time.perf_counter() - t0
+        ingest_peak = ingest_memory.peak
+        if args.home is not None:
+            ingested.write_text(json.dumps({"data": str(args.data.resolve()), "seconds": ingest_seconds,
+                                            "peak": ingest_peak, "row_counts": dict(row_counts)}))
     # the indicator queries run with the configured DuckDB settings (ingest has its own connection)
     warehouse = warehouse_class(Settings(home=home, duckdb_memory_limit=args.duckdb_memory_limit))
     contacts = warehouse.row_counts()["contacts"]
-    total_rows = sum(result.row_counts.values())
+    total_rows = sum(row_counts.values())
     console.print(f"ingest: {total_rows:,} rows in {ingest_seconds:.1f} s = {total_rows / ingest_seconds:,.0f} rows/s")
 
     indicators = runnable(warehouse)
@@ -276,7 +291,7 @@ def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
         "ingest_rows": total_rows,
         "ingest_seconds": round(ingest_seconds, 1),
         "ingest_rows_per_second": round(total_rows / ingest_seconds),
-        "ingest_peak_rss_mb": round(ingest_memory.peak / 2**20),
+        "ingest_peak_rss_mb": round(ingest_peak / 2**20),
         "per_indicator_staged_s": {
             k: round(v, 3) for k, v in sorted(staged_last.items(), key=lambda kv: -kv[1])
         },
