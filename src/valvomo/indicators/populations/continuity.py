@@ -199,7 +199,7 @@ def visits_with_predecessor(visits: ir.Table) -> ir.Table:
     )
     same = (visits._prev_professional == visits._professional).fill_null(False)
     return visits.select(
-        "_g", "patient_id", "_professional", "_station", "_mi",
+        "_g", "patient_id", "_professional", "_mi",
         _same_mi=ibis.ifelse(same, visits._prev_mi, ibis.null("int64")),
     )  # fmt: skip
 
@@ -225,14 +225,20 @@ def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> i
     """The population for the windows ending at ``ends._last_mi`` and the given groups."""
     visits = _groups_visits(t11_visits(sources), groups)
     stations = _code_table(visits, "station_id", "_station")
-    windowed = _expand(visits_with_predecessor(_coded_visits(visits, stations)), ends)
+    coded = _coded_visits(visits, stations)
     professional_codes = [GROUP_CODES[g] for g in groups if g in PROFESSION_GROUPS]
-    per_station = windowed.group_by(["_last_mi", "_g", "patient_id", "_station"]).aggregate(
+    # two expansions, each of the few columns its grouping needs (one shared expansion would be
+    # materialised whole, then read twice)
+    at_stations = _expand(
+        coded.select("_g", "patient_id", "_station", _mi=month_index(coded.started_at.date())), ends
+    )
+    per_station = at_stations.group_by(["_last_mi", "_g", "patient_id", "_station"]).aggregate(
         visits=lambda t: t.count()
     )
     patient_parts = []
     if professional_codes:
-        named = windowed.filter(windowed._g.isin(professional_codes))
+        named = visits_with_predecessor(coded.filter(coded._g.isin(professional_codes)))
+        named = _expand(named.select("_g", "patient_id", "_professional", "_mi", "_same_mi"), ends)
         per_professional = named.group_by(["_last_mi", "_g", "patient_id", "_professional"]).aggregate(
             n_j=lambda t: t.count(),
             same=lambda t: t.count(where=t._same_mi >= t._last_mi - (WINDOW_MONTHS - 1)).fill_null(
@@ -277,7 +283,9 @@ def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> i
         )
     patients = _union(patient_parts)
     slot = patients._key % STATION_SLOTS
-    patients = patients.mutate(_station=ibis.ifelse(slot == 0, ibis.null("int64"), STATION_SLOTS - 1 - slot))
+    patients = patients.mutate(
+        _station=ibis.ifelse(slot == 0, ibis.null("int64"), (STATION_SLOTS - 1 - slot).cast("int64"))
+    )
     patients = patients.left_join(stations, patients._station == stations._station)
     big_n = patients.visits.cast("float64")
     group_names = {code: name for name, code in GROUP_CODES.items() if name != OTHER}
