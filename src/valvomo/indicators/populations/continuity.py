@@ -215,10 +215,9 @@ def _coded_visits(visits: ir.Table, stations: ir.Table) -> ir.Table:
     )
 
 
-def _majority_key(per_station: ir.Table) -> ir.IntegerValue:
-    """The station's rank for the majority (the larger, the better): visits, then the smaller code."""
-    slot = ibis.ifelse(per_station._station.isnull(), 0, STATION_SLOTS - 1 - per_station._station)
-    return per_station.visits * STATION_SLOTS + slot
+def _majority_key(visits: ir.IntegerValue, station: ir.IntegerValue) -> ir.IntegerValue:
+    """A station's rank for the majority (the larger, the better): visits, then the smaller code."""
+    return visits * STATION_SLOTS + ibis.ifelse(station.isnull(), 0, STATION_SLOTS - 1 - station)
 
 
 def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> ir.Table:
@@ -226,18 +225,24 @@ def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> i
     visits = _groups_visits(t11_visits(sources), groups)
     stations = _code_table(visits, "station_id", "_station")
     coded = _coded_visits(visits, stations)
-    professional_codes = [GROUP_CODES[g] for g in groups if g in PROFESSION_GROUPS]
-    # two expansions, each of the few columns its grouping needs (one shared expansion would be
-    # materialised whole, then read twice)
+    named_groups = [g for g in groups if g in PROFESSION_GROUPS]
+    # Stations: one grouping per (window, patient, station) counts the visits of every group; one per
+    # (window, patient) then gives each group's majority key and the total (group all). Two expansions,
+    # each of the few columns its grouping needs (one shared expansion would be materialised whole).
     at_stations = _expand(
         coded.select("_g", "patient_id", "_station", _mi=month_index(coded.started_at.date())), ends
     )
-    per_station = at_stations.group_by(["_last_mi", "_g", "patient_id", "_station"]).aggregate(
-        visits=lambda t: t.count()
+    counts = {g: at_stations.count(where=at_stations._g == GROUP_CODES[g]).fill_null(0) for g in named_groups}
+    per_station = at_stations.group_by(["_last_mi", "patient_id", "_station"]).aggregate(
+        _all=at_stations.count(), **{f"_{g}": count for g, count in counts.items()}
     )
+    majority = per_station.group_by(["_last_mi", "patient_id"]).aggregate(
+        _total=per_station._all.sum(),
+        **{f"_key_{g}": _majority_key(per_station[f"_{g}"], per_station._station).max() for g in (*named_groups, ALL_VISITS)},
+    )  # fmt: skip
     patient_parts = []
-    if professional_codes:
-        named = visits_with_predecessor(coded.filter(coded._g.isin(professional_codes)))
+    if named_groups:
+        named = visits_with_predecessor(coded.filter(coded._g.isin([GROUP_CODES[g] for g in named_groups])))
         named = _expand(named.select("_g", "patient_id", "_professional", "_mi", "_same_mi"), ends)
         per_professional = named.group_by(["_last_mi", "_g", "patient_id", "_professional"]).aggregate(
             n_j=lambda t: t.count(),
@@ -252,33 +257,24 @@ def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> i
             professionals=lambda t: t.count(),
             same_pairs=lambda t: t.same.sum(),
         )
-        minimum = ibis.cases(*((per_patient._g == GROUP_CODES[g], GROUP_MIN_VISITS[g]) for g in groups
-                                if g in PROFESSION_GROUPS))  # fmt: skip
+        minimum = ibis.cases(*((per_patient._g == GROUP_CODES[g], GROUP_MIN_VISITS[g]) for g in named_groups))
         per_patient = per_patient.filter(per_patient.visits >= minimum)
-        named_stations = per_station.filter(per_station._g.isin(professional_codes))
-        majority = named_stations.group_by(["_last_mi", "_g", "patient_id"]).aggregate(
-            _key=_majority_key(named_stations).max()
-        )
-        patient_parts.append(per_patient.join(majority, ["_last_mi", "_g", "patient_id"]))
+        rows = per_patient.join(majority, ["_last_mi", "patient_id"])
+        key = ibis.cases(*((rows._g == GROUP_CODES[g], rows[f"_key_{g}"]) for g in named_groups))
+        patient_parts.append(rows.select(*per_patient.columns, _key=key))
     if ALL_VISITS in groups:
-        every = per_station.group_by(["_last_mi", "patient_id", "_station"]).aggregate(
-            visits=lambda t: t.visits.sum()
-        )
-        totals = every.group_by(["_last_mi", "patient_id"]).aggregate(
-            visits=every.visits.sum(), _key=_majority_key(every).max()
-        )
-        totals = totals.filter(totals.visits >= GROUP_MIN_VISITS[ALL_VISITS])
+        totals = majority.filter(majority._total >= GROUP_MIN_VISITS[ALL_VISITS])
         patient_parts.append(
             totals.select(
                 "_last_mi",
                 _g=ibis.literal(ALL_CODE, "int8"),
                 patient_id="patient_id",
-                visits="visits",
+                visits="_total",
                 sum_squares=ibis.null("int64"),
                 max_visits=ibis.null("int64"),
                 professionals=ibis.null("int64"),
                 same_pairs=ibis.null("int64"),
-                _key="_key",
+                _key=f"_key_{ALL_VISITS}",
             )  # fmt: skip
         )
     patients = _union(patient_parts)
