@@ -11,17 +11,28 @@ How it is computed (one code path, staged or not):
    professional present), ``nurse`` (``nurse`` or ``public_health_nurse``, professional present) or
    ``other``. Group ``all`` is every T11 visit (named-professional coverage counts contacts, whoever
    the professional).
-2. **Predecessor**: one ordered pass per (patient, group) (order: started_at, then contact_id) gives
-   each visit the month of the previous visit of the same group when that visit was with the same
-   professional (SECON's consecutive pairs).
-3. **Windows**: windows are whole calendar months, so a window is the 12 month indices ending at its
+2. **Codes**: inside the population, profession groups, professionals and stations are dense integer
+   codes (each distinct id's rank in id order, assigned once per computation by a small distinct +
+   row_number table joined to the visits), so the ordered pass and the groupings over the expanded
+   rows hash integers, not the 20-character professional ids; the station id is attached to the
+   per-patient rows at the end. (Coding the patients too was measured: their 8-character ids group as
+   fast as integers, so it would not pay for its joins.)
+3. **Predecessor**: one ordered pass per (patient, named group) (order: started_at, then contact_id)
+   gives each physician or nurse visit the month of the previous visit of the same group when that
+   visit was with the same professional (SECON's consecutive pairs).
+4. **Windows**: windows are whole calendar months, so a window is the 12 month indices ending at its
    last month (``_last_mi``), and the visits are expanded to the windows containing their month by an
-   equi-join to a small (window end, month) bridge. (Counting the visits per patient, professional,
-   station and month first was measured: it merges 1 % of the rows, so it is not done.)
-4. **Per window**: counted per (window, group, patient, professional) — n_j and the same-professional
+   equi-join to a small (window end, month) bridge: once with the few columns the professional counts
+   need, once with those the station counts need (one shared expansion would be materialised whole).
+   (Counting the visits per patient, professional, station and month first was measured: it merges
+   1 % of the rows, so it is not done.)
+5. **Per window**: counted per (window, group, patient, professional) — n_j and the same-professional
    pairs whose predecessor lies in the window — then per (window, group, patient): N, sum n_j²,
-   max n_j, k and the indices; and per (window, group, patient, station) for the patient's majority
-   station (most window visits, ties: smallest station_id).
+   max n_j, k and the indices. Stations: one grouping per (window, patient, station) counts the visits
+   of every group, one per (window, patient) gives the total of group ``all`` and each group's majority
+   station (most window visits, ties: smallest station_id) as one max over the exact integer key
+   visits * 2^31 + (2^31 - 1 - station code) (a null station ranks below every station with as many
+   visits).
 
 A period's figures depend on its kind only through its window's last month, so inside a
 materialisation run (``common.stage_cache``) the population is computed once for the window ends of
