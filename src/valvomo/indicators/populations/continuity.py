@@ -11,17 +11,28 @@ How it is computed (one code path, staged or not):
    professional present), ``nurse`` (``nurse`` or ``public_health_nurse``, professional present) or
    ``other``. Group ``all`` is every T11 visit (named-professional coverage counts contacts, whoever
    the professional).
-2. **Predecessor**: one ordered pass per (patient, group) (order: started_at, then contact_id) gives
-   each visit the month of the previous visit of the same group when that visit was with the same
-   professional (SECON's consecutive pairs).
-3. **Windows**: windows are whole calendar months, so a window is the 12 month indices ending at its
+2. **Codes**: inside the population, profession groups, professionals and stations are dense integer
+   codes (each distinct id's rank in id order, assigned once per computation by a small distinct +
+   row_number table joined to the visits), so the ordered pass and the groupings over the expanded
+   rows hash integers, not the 20-character professional ids; the station id is attached to the
+   per-patient rows at the end. (Coding the patients too was measured: their 8-character ids group as
+   fast as integers, so it would not pay for its joins.)
+3. **Predecessor**: one ordered pass per (patient, named group) (order: started_at, then contact_id)
+   gives each physician or nurse visit the month of the previous visit of the same group when that
+   visit was with the same professional (SECON's consecutive pairs).
+4. **Windows**: windows are whole calendar months, so a window is the 12 month indices ending at its
    last month (``_last_mi``), and the visits are expanded to the windows containing their month by an
-   equi-join to a small (window end, month) bridge. (Counting the visits per patient, professional,
-   station and month first was measured: it merges 1 % of the rows, so it is not done.)
-4. **Per window**: counted per (window, group, patient, professional) — n_j and the same-professional
+   equi-join to a small (window end, month) bridge: once with the few columns the professional counts
+   need, once with those the station counts need (one shared expansion would be materialised whole).
+   (Counting the visits per patient, professional, station and month first was measured: it merges
+   1 % of the rows, so it is not done.)
+5. **Per window**: counted per (window, group, patient, professional) — n_j and the same-professional
    pairs whose predecessor lies in the window — then per (window, group, patient): N, sum n_j²,
-   max n_j, k and the indices; and per (window, group, patient, station) for the patient's majority
-   station (most window visits, ties: smallest station_id).
+   max n_j, k and the indices. Stations: one grouping per (window, patient, station) counts the visits
+   of every group, one per (window, patient) gives the total of group ``all`` and each group's majority
+   station (most window visits, ties: smallest station_id) as one max over the exact integer key
+   visits * 2^31 + (2^31 - 1 - station code) (a null station ranks below every station with as many
+   visits).
 
 A period's figures depend on its kind only through its window's last month, so inside a
 materialisation run (``common.stage_cache``) the population is computed once for the window ends of
@@ -169,85 +180,140 @@ def visit_days(sources: Sources, groups: tuple[str, ...]) -> ir.Table:
     return ibis.union(days.filter(days.profession_group != OTHER), every)
 
 
-def visits_with_predecessor(sources: Sources, groups: tuple[str, ...]) -> ir.Table:
-    """The visits of ``groups`` with their month index ``_mi`` and ``_same_mi``: the month of the
-    patient's previous visit of the same group when it was with the same professional, else null."""
-    visits = _groups_visits(t11_visits(sources), groups)
+# Inside the stage, profession groups, professionals and stations are small integer codes: the ordered
+# pass and the groupings over the expanded rows hash and compare integers instead of strings.
+GROUP_CODES = {name: code for code, name in enumerate((*PROFESSION_GROUPS, OTHER))}
+ALL_CODE = len(GROUP_CODES)
+# The majority station is one max over visits * STATION_SLOTS + (STATION_SLOTS - 1 - station code) (null
+# station: 0): most visits first, then the smallest code. Exact while a window has fewer than 2^32 visits
+# and there are fewer than 2^31 - 1 stations.
+STATION_SLOTS = 2**31
+
+
+def _code_table(visits: ir.Table, column: str, code: str) -> ir.Table:
+    """(``_value``, ``code``): each non-null value of ``visits[column]`` and its rank in value order (0, 1, ...)."""
+    values = visits.select(_value=visits[column]).distinct()
+    values = values.filter(values._value.notnull())
+    return values.mutate(**{code: ibis.row_number().over(order_by=values._value)})
+
+
+def visits_with_predecessor(visits: ir.Table) -> ir.Table:
+    """``visits`` (of ``_groups_visits``, with the codes ``_g``, ``_professional`` and ``_station``) with
+    their month index ``_mi`` and ``_same_mi``: the month of the patient's previous visit of the same
+    group when it was with the same professional, else null."""
     order = ibis.window(
-        group_by=[visits.patient_id, visits._group], order_by=[visits.started_at, visits.contact_id]
+        group_by=[visits.patient_id, visits._g], order_by=[visits.started_at, visits.contact_id]
     )
     mi = month_index(visits.started_at.date())
     visits = visits.mutate(
-        _mi=mi, _prev_professional=visits.professional_id.lag().over(order), _prev_mi=mi.lag().over(order)
+        _mi=mi, _prev_professional=visits._professional.lag().over(order), _prev_mi=mi.lag().over(order)
     )
-    same = (visits._prev_professional == visits.professional_id).fill_null(False)
+    same = (visits._prev_professional == visits._professional).fill_null(False)
     return visits.select(
-        "_group", "patient_id", "professional_id", "station_id", "_mi",
+        "_g", "patient_id", "_professional", "_mi",
         _same_mi=ibis.ifelse(same, visits._prev_mi, ibis.null("int64")),
     )  # fmt: skip
 
 
+def _coded_visits(visits: ir.Table, stations: ir.Table) -> ir.Table:
+    """``visits`` with the integer codes ``_g`` (profession group), ``_professional`` and ``_station``."""
+    professionals = _code_table(visits, "professional_id", "_professional")
+    coded = visits.left_join(stations, visits.station_id == stations._value)
+    coded = coded.left_join(professionals, coded.professional_id == professionals._value)
+    group = ibis.cases(*((coded._group == name, code) for name, code in GROUP_CODES.items()))
+    return coded.select(
+        "contact_id", "patient_id", "started_at", "_professional", "_station", _g=group.cast("int8")
+    )
+
+
+def _majority_key(visits: ir.IntegerValue, station: ir.IntegerValue) -> ir.IntegerValue:
+    """A station's rank for the majority (the larger, the better): visits, then the smaller code."""
+    return visits * STATION_SLOTS + ibis.ifelse(station.isnull(), 0, STATION_SLOTS - 1 - station)
+
+
 def _window_rows(sources: Sources, groups: tuple[str, ...], ends: ir.Table) -> ir.Table:
     """The population for the windows ending at ``ends._last_mi`` and the given groups."""
-    windowed = _expand(visits_with_predecessor(sources, groups), ends)
-    professional_groups = tuple(g for g in groups if g in PROFESSION_GROUPS)
-    named = windowed.filter(windowed._group.isin(professional_groups))
-    per_professional = named.group_by(["_last_mi", "_group", "patient_id", "professional_id"]).aggregate(
-        n_j=lambda t: t.count(),
-        same=lambda t: t.count(where=t._same_mi >= t._last_mi - (WINDOW_MONTHS - 1)).fill_null(
-            0
-        ),  # PySpark: null if none
+    visits = _groups_visits(t11_visits(sources), groups)
+    stations = _code_table(visits, "station_id", "_station")
+    coded = _coded_visits(visits, stations)
+    named_groups = [g for g in groups if g in PROFESSION_GROUPS]
+    # Stations: one grouping per (window, patient, station) counts the visits of every group; one per
+    # (window, patient) then gives each group's majority key and the total (group all). Two expansions,
+    # each of the few columns its grouping needs (one shared expansion would be materialised whole).
+    at_stations = _expand(
+        coded.select("_g", "patient_id", "_station", _mi=month_index(coded.started_at.date())), ends
     )
-    per_patient = per_professional.group_by(["_last_mi", "_group", "patient_id"]).aggregate(
-        visits=lambda t: t.n_j.sum(),
-        sum_squares=lambda t: (t.n_j * t.n_j).sum(),
-        max_visits=lambda t: t.n_j.max(),
-        professionals=lambda t: t.count(),
-        same_pairs=lambda t: t.same.sum(),
+    counts = {g: at_stations.count(where=at_stations._g == GROUP_CODES[g]).fill_null(0) for g in named_groups}
+    per_station = at_stations.group_by(["_last_mi", "patient_id", "_station"]).aggregate(
+        _all=at_stations.count(), **{f"_{g}": count for g, count in counts.items()}
     )
-    per_station = windowed.group_by(["_last_mi", "_group", "patient_id", "station_id"]).aggregate(
-        visits=lambda t: t.count()
-    )
-    station_parts = [per_station.filter(per_station._group.isin(professional_groups))]
-    patient_parts = [per_patient]
-    if ALL_VISITS in groups:
-        every = per_station.group_by(["_last_mi", "patient_id", "station_id"]).aggregate(
-            visits=lambda t: t.visits.sum()
+    majority = per_station.group_by(["_last_mi", "patient_id"]).aggregate(
+        _total=per_station._all.sum(),
+        **{f"_key_{g}": _majority_key(per_station[f"_{g}"], per_station._station).max() for g in (*named_groups, ALL_VISITS)},
+    )  # fmt: skip
+    patient_parts = []
+    if named_groups:
+        named = visits_with_predecessor(coded.filter(coded._g.isin([GROUP_CODES[g] for g in named_groups])))
+        named = _expand(named.select("_g", "patient_id", "_professional", "_mi", "_same_mi"), ends)
+        per_professional = named.group_by(["_last_mi", "_g", "patient_id", "_professional"]).aggregate(
+            n_j=lambda t: t.count(),
+            same=lambda t: t.count(where=t._same_mi >= t._last_mi - (WINDOW_MONTHS - 1)).fill_null(
+                0
+            ),  # PySpark: null if none
         )
-        station_parts.append(every.select("_last_mi", _group=ibis.literal(ALL_VISITS), patient_id="patient_id",
-                                          station_id="station_id", visits="visits"))  # fmt: skip
-        totals = every.group_by(["_last_mi", "patient_id"]).aggregate(visits=lambda t: t.visits.sum())
+        per_patient = per_professional.group_by(["_last_mi", "_g", "patient_id"]).aggregate(
+            visits=lambda t: t.n_j.sum(),
+            sum_squares=lambda t: (t.n_j * t.n_j).sum(),
+            max_visits=lambda t: t.n_j.max(),
+            professionals=lambda t: t.count(),
+            same_pairs=lambda t: t.same.sum(),
+        )
+        minimum = ibis.cases(*((per_patient._g == GROUP_CODES[g], GROUP_MIN_VISITS[g]) for g in named_groups))
+        per_patient = per_patient.filter(per_patient.visits >= minimum)
+        rows = per_patient.join(majority, ["_last_mi", "patient_id"])
+        key = ibis.cases(*((rows._g == GROUP_CODES[g], rows[f"_key_{g}"]) for g in named_groups))
+        patient_parts.append(rows.select(*per_patient.columns, _key=key))
+    if ALL_VISITS in groups:
+        totals = majority.filter(majority._total >= GROUP_MIN_VISITS[ALL_VISITS])
         patient_parts.append(
             totals.select(
                 "_last_mi",
-                _group=ibis.literal(ALL_VISITS),
+                _g=ibis.literal(ALL_CODE, "int8"),
                 patient_id="patient_id",
-                visits="visits",
+                visits="_total",
                 sum_squares=ibis.null("int64"),
                 max_visits=ibis.null("int64"),
                 professionals=ibis.null("int64"),
                 same_pairs=ibis.null("int64"),
+                _key=f"_key_{ALL_VISITS}",
             )  # fmt: skip
         )
     patients = _union(patient_parts)
-    minimum = ibis.cases(*((patients._group == g, GROUP_MIN_VISITS[g]) for g in groups), else_=MIN_VISITS)
-    patients = patients.filter(patients.visits >= minimum)
-    # stations only of the patients who are counted (an inner join: the keys are unique)
-    stations = _union(station_parts).join(
-        patients.select("_last_mi", "_group", "patient_id"), ["_last_mi", "_group", "patient_id"]
+    slot = patients._key % STATION_SLOTS
+    patients = patients.mutate(
+        _station=ibis.ifelse(slot == 0, ibis.null("int64"), (STATION_SLOTS - 1 - slot).cast("int64"))
     )
+    patients = patients.left_join(stations, patients._station == stations._station)
     big_n = patients.visits.cast("float64")
-    with_indices = patients.mutate(
+    group_names = {code: name for name, code in GROUP_CODES.items() if name != OTHER}
+    return patients.select(
+        "_last_mi",
+        profession_group=ibis.cases(*((patients._g == code, name) for code, name in group_names.items()),
+                                    else_=ALL_VISITS),
+        patient_id="patient_id",
+        visits="visits",
+        sum_squares="sum_squares",
+        max_visits="max_visits",
+        professionals="professionals",
+        same_pairs="same_pairs",
         coci=(patients.sum_squares - patients.visits).cast("float64")
         / (patients.visits * (patients.visits - 1)).cast("float64"),
         upc=patients.max_visits.cast("float64") / big_n,
         secon=patients.same_pairs.cast("float64") / (patients.visits - 1).cast("float64"),
         mmci=(1.0 - patients.professionals.cast("float64") / (big_n + 0.1)) / (1.0 - 1.0 / (big_n + 0.1)),
         continuous=2 * (patients.sum_squares - patients.visits) >= patients.visits * (patients.visits - 1),
-    )
-    rows = with_indices.join(majority_station(stations, ("_last_mi", "_group", "patient_id")),
-                             ["_last_mi", "_group", "patient_id"])  # fmt: skip
-    return rows.rename(profession_group="_group")
+        _majority_station=patients._value,
+    )  # fmt: skip
 
 
 def _union(parts: list[ir.Table]) -> ir.Table:
