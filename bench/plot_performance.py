@@ -45,7 +45,7 @@ def main() -> None:
     loads = ", ".join(
         f"{r['contacts'] / 1e6:.1f} M: {r['load_average_at_end'][0]:.1f} ({r['repeat']}x)" for r in runs
     )
-    ax.set_title(f"Time against contacts, 2 cores (load average at the end, repeats: {loads})", fontsize=9)
+    ax.set_title(f"Time against contacts, 2 cores\nload average at the end (repeats): {loads}", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
