@@ -7,6 +7,7 @@ import pytest
 from valvomo.programme.service import get_programme
 from valvomo.reports.content import build_content
 from valvomo.reports.model import Chart, Table
+from valvomo.services.results import EmptyWarehouseError
 
 
 def _table(content, table_id: str) -> Table:
@@ -118,7 +119,7 @@ def test_every_chart_has_a_text_alternative_and_a_data_table(report_content):
 def test_unavailable_values_are_reported_in_the_content(report_session):
     class Broken:
         def series(self, indicator_id, period_kind, start=None, end=None):
-            raise RuntimeError("the warehouse is empty")
+            raise EmptyWarehouseError("the warehouse is empty")
 
     content = build_content(get_programme(report_session, "keski-suomi-tsk"), "4/2021", "fi", Broken())
     assert any("the warehouse is empty" in warning for warning in content.warnings)

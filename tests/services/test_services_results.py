@@ -269,3 +269,35 @@ def test_parse_by_is_canonical():
     assert parse_by("profession, station") == ("station", "profession")
     assert parse_by(["station", "station"]) == ("station",)
     assert parse_by("") == () and parse_by(None) == ()
+
+
+def _failing(indicator_id: str, error: Exception):
+    """A copy of access_7d whose expression raises ``error`` when it is built."""
+    import dataclasses
+
+    def build(sources, query):
+        raise error
+
+    return dataclasses.replace(REGISTRY.get("access_7d"), id=indicator_id, build=build)
+
+
+def test_materialise_reports_an_engine_failure_and_stores_the_others(settings, warehouse):
+    """One indicator the engine cannot run is reported as failed; the batch goes on."""
+    import duckdb
+
+    reg = Registry()
+    reg.add(REGISTRY.get("access_7d"))
+    reg.add(_failing("engine_fails", duckdb.ConversionException("Could not convert string 'x' to INT64")))
+    report = ResultStore(settings, warehouse=warehouse, registry=reg).materialise(progress=False)
+    failed = {f["indicator"] for f in report.failed}
+    assert failed == {"engine_fails"}
+    assert all("ConversionException" in f["error"] for f in report.failed)
+    assert report.rows > 0  # access_7d was stored
+
+
+def test_materialise_lets_a_programming_error_propagate(settings, warehouse):
+    """A bug (here a TypeError) is not an engine failure: it stops the run instead of hiding in the manifest."""
+    reg = Registry()
+    reg.add(_failing("buggy", TypeError("unsupported operand")))
+    with pytest.raises(TypeError, match="unsupported operand"):
+        ResultStore(settings, warehouse=warehouse, registry=reg).materialise(progress=False)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from valvomo.programme import models as m
 from valvomo.programme import periods, targets
 from valvomo.programme.indicator_values import IndicatorMeta, IndicatorValues, indicator_catalogue
+from valvomo.services.results import data_errors
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def evaluate_link(
         elif link.source == "registry" and values is not None and link.indicator_id and result.error is None:
             try:
                 fetched = _fetch_value(values, link.indicator_id, link.baseline_at, period_kind)
-            except Exception as exc:  # noqa: BLE001 - a boundary: the engine's failure is reported in the result
+            except data_errors() as exc:  # the failure is reported in the result, not raised
                 log.warning("baseline of %s at %s failed", link.indicator_id, link.baseline_at, exc_info=True)
                 result.error = f"{type(exc).__name__}: {exc}"
                 fetched = None
@@ -165,7 +166,7 @@ def _registry_series(
     end = periods.end_date(report_label)
     try:
         found = values.series(link.indicator_id, result.period_kind, start=programme.start_date, end=end)
-    except Exception as exc:  # noqa: BLE001 - a boundary: one unavailable indicator must not stop a report
+    except data_errors() as exc:  # one unavailable indicator must not stop a report
         log.warning("indicator %s of the programme report failed", link.indicator_id, exc_info=True)
         result.error = f"{type(exc).__name__}: {exc}"
         return

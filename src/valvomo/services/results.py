@@ -114,6 +114,15 @@ class EmptyWarehouseError(RuntimeError):
         super().__init__(message)
 
 
+def data_errors() -> tuple[type[Exception], ...]:
+    """What a query for figures can fail with on the data at hand: no data loaded, a missing table,
+    an unknown indicator or output, a breakdown the grain does not allow, or the engine's own errors
+    (``warehouse.backends.engine_errors``). Batch boundaries catch these, nothing broader."""
+    from valvomo.warehouse.backends import engine_errors
+
+    return (EmptyWarehouseError, MissingTableError, UnknownIndicatorError, UnsupportedQueryError, *engine_errors())
+
+
 @runtime_checkable
 class WarehouseSources(Sources, Protocol):
     """What the store needs from the warehouse: the tables, plus which load they come from."""
@@ -496,8 +505,8 @@ class ResultStore:
                 rows = compute(indicator, warehouse, Query(period=period, by=by), registry=self.registry)
             except (MissingTableError, UnsupportedQueryError) as error:
                 report.skipped.append({**where, "reason": str(error)})
-            except Exception as error:  # noqa: BLE001  (a batch boundary: one faulty indicator must not
-                # block the others; reported in the manifest, logged, and retried live on request)
+            except data_errors() as error:  # one indicator the engine cannot run must not block the
+                # others: reported in the manifest, logged, and retried live on request
                 log.warning("materialising %s failed", key, exc_info=True)
                 report.failed.append({**where, "error": f"{type(error).__name__}: {error}"})
             else:

@@ -17,6 +17,27 @@ if TYPE_CHECKING:
     from valvomo.config import Settings
 
 
+def engine_errors() -> tuple[type[Exception], ...]:
+    """The exceptions an analytics engine raises for a query that cannot run on the data at hand
+    (DuckDB, Ibis compilation, Arrow conversion and, when installed, PySpark and its JVM gateway).
+
+    A batch boundary (materialisation, a programme report) catches these and reports them per item;
+    anything else is a programming error and propagates."""
+    import duckdb
+    import pyarrow as pa
+    from ibis.common.exceptions import IbisError
+
+    errors: list[type[Exception]] = [duckdb.Error, IbisError, pa.ArrowException]
+    try:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+    except ImportError:  # the spark extra is not installed
+        pass
+    else:
+        errors += [PySparkException, Py4JError]
+    return tuple(errors)
+
+
 def connect_duckdb(
     database: Path | str = ":memory:",
     *,
