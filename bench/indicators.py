@@ -230,7 +230,11 @@ def run(args, home: Path, ingest_folder, warehouse_class) -> dict:
         with stage_cache(warehouse, period_kinds={query.period for _, query in indicators}):
             for indicator, query in indicators:
                 t0 = time.perf_counter()
-                con.to_pyarrow(expression(indicator, warehouse, query))
+                try:
+                    con.to_pyarrow(expression(indicator, warehouse, query))
+                except Exception:
+                    console.print(f"[red]failed: {indicator.id} ({query.period}, by {query.by})[/]")
+                    raise
                 staged_last[indicator.id] = time.perf_counter() - t0
 
     def run_plain():
