@@ -31,4 +31,6 @@ echo "== ruff"
 echo "== import contracts"
 .venv/bin/lint-imports
 echo "== pytest"
-.venv/bin/python -m pytest -m "not slow" "$@"
+# Two workers (the machine has two cores, and a third of the suite waits on Spark, Chromium and servers);
+# loadfile keeps each module, and its module-scoped fixtures, on one worker.
+.venv/bin/python -m pytest -m "not slow" -n "${VALVOMO_TEST_WORKERS:-2}" --dist loadfile "$@"

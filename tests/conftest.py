@@ -7,11 +7,32 @@ local mode, following Ibis's shared backend test suite.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+# Under pytest-xdist (scripts/test.sh runs two workers) each worker gets a home of its own, so that
+# nothing a test writes to the default home can meet another worker's.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("VALVOMO_HOME"):
+    _worker_home = Path(os.environ["VALVOMO_HOME"]) / os.environ["PYTEST_XDIST_WORKER"]
+    _worker_home.mkdir(parents=True, exist_ok=True)
+    os.environ["VALVOMO_HOME"] = str(_worker_home)
+
+
+@pytest.fixture
+def postgres_to_ourselves():
+    """Hold an exclusive lock on the test PostgreSQL database for the test: the PostgreSQL tests empty
+    its schema first, and with two xdist workers two of them could otherwise do so at once."""
+    url = os.environ.get("VALVOMO_TEST_POSTGRES_URL", "")
+    lock = Path(tempfile.gettempdir()) / "valvomo-test-postgres.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +58,10 @@ def make_sources(duckdb_backend):
         return MemorySources(tables, backend=backend or duckdb_backend, manifest=manifest)
 
     return build
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the modules with Spark tests first (keeping each module's tests together and in order): they
+    are the longest, and under xdist a long module left for the end keeps one worker busy alone."""
+    spark_modules = {item.module.__name__ for item in items if item.get_closest_marker("spark")}
+    items.sort(key=lambda item: item.module.__name__ not in spark_modules)

@@ -85,7 +85,7 @@ def test_an_incomplete_or_out_of_scale_answer_is_refused(settings):
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL server: set VALVOMO_TEST_POSTGRES_URL to run")
-def test_migration_and_storage_on_postgresql(tmp_path):
+def test_migration_and_storage_on_postgresql(tmp_path, postgres_to_ourselves):
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

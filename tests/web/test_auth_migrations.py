@@ -71,7 +71,7 @@ def test_downgrade_removes_the_auth_tables_and_upgrade_restores_them(settings):
     not POSTGRES_URL,
     reason="no PostgreSQL server: set VALVOMO_TEST_POSTGRES_URL=postgresql+psycopg://user:pw@127.0.0.1/db to run",
 )
-def test_migrations_and_append_only_log_on_postgresql(tmp_path):
+def test_migrations_and_append_only_log_on_postgresql(tmp_path, postgres_to_ourselves):
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
