@@ -37,6 +37,21 @@ def period_label(day: ir.DateValue, period: PeriodKind) -> ir.StringValue:
     raise ValueError(f"unknown period {period!r}")
 
 
+PERIOD_UNITS = {"year": "Y", "quarter": "Q", "month": "M"}
+
+
+def period_start(day: ir.DateValue, period: PeriodKind) -> ir.DateValue:
+    """The first day of the period containing ``day``: the grouping key of ``add_period_and_dimensions``.
+
+    Why a date and not the label: a label is a string built per row, and at ten million contacts building
+    and hashing it took as long as the rest of a share's scan (0.91 s against 0.46 s with an integer key,
+    DuckDB, 9.2 M contacts). ``runner.expression`` turns the key into the label after the aggregation, on
+    one row per group (``period_label`` of the start day: the same label)."""
+    if period not in PERIOD_UNITS:
+        raise ValueError(f"unknown period {period!r}")
+    return day.truncate(PERIOD_UNITS[period])
+
+
 def days_between(later: ir.DateValue, earlier: ir.DateValue) -> ir.IntegerValue:
     """Calendar days from ``earlier`` to ``later`` (same day = 0)."""
     return later.delta(earlier, unit="day")
@@ -93,6 +108,9 @@ def add_period_and_dimensions(
 ) -> ir.Table:
     """Add ``period`` (from the timestamp/date column ``reference``) and the requested dimension columns.
 
+    ``period`` is the period's first day (``period_start``), a cheap grouping key; ``runner.expression``
+    turns it into the label (``2024Q1``) once the indicator has aggregated.
+
     ``municipality``, ``age_band`` and ``language`` describe the patient (from
     ``patients``); ``municipality`` falls back to the station's municipality when
     there is no patients table. ``contact_class`` derives from ``contact_type``.
@@ -102,7 +120,7 @@ def add_period_and_dimensions(
     day = ref.date() if ref.type().is_timestamp() else ref
     events = events.mutate(_day=day)
     events = restrict_dates(events, events._day, query)
-    events = events.mutate(period=period_label(events._day, query.period))
+    events = events.mutate(period=period_start(events._day, query.period))
     needs_patient = {"age_band", "language"} & set(query.by) or (
         "municipality" in query.by and sources.has("patients")
     )

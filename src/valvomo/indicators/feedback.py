@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import group_keys, period_label, restrict_dates
+from valvomo.indicators.common import group_keys, period_start, restrict_dates
 from valvomo.indicators.registry import Indicator, Query, Target, register
 from valvomo.warehouse.sources import Sources
 
@@ -20,7 +20,7 @@ def _nps(sources: Sources, query: Query) -> ir.Table:
     feedback = sources.table("feedback")
     responses = feedback.mutate(_day=feedback.answered_at.date())
     responses = restrict_dates(responses, responses._day, query)
-    responses = responses.mutate(period=period_label(responses._day, query.period))
+    responses = responses.mutate(period=period_start(responses._day, query.period))
     grouped = responses.group_by(group_keys(query)).aggregate(
         _promoters=lambda t: t.count(where=t.score >= PROMOTER_MIN),
         _detractors=lambda t: t.count(where=t.score <= DETRACTOR_MAX),

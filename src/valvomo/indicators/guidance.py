@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from valvomo.indicators.common import exact_median, group_keys, period_label, restrict_dates, share
+from valvomo.indicators.common import exact_median, group_keys, period_start, restrict_dates, share
 from valvomo.indicators.registry import Indicator, Query, Target, register
 from valvomo.warehouse.sources import Sources
 
@@ -32,7 +32,7 @@ def guidance_requests(sources: Sources, query: Query) -> ir.Table:
         _response_day=requests.first_response_at.date(),
     )
     requests = restrict_dates(requests, requests._received_day, query)
-    return requests.mutate(period=period_label(requests._received_day, query.period))
+    return requests.mutate(period=period_start(requests._received_day, query.period))
 
 
 def _same_day(sources: Sources, query: Query) -> ir.Table:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import ibis
 import pyarrow as pa
 
-from valvomo.indicators.common import stage_cache
+from valvomo.indicators.common import period_label, stage_cache
 from valvomo.indicators.registry import REGISTRY, Indicator, Query, Registry, UnsupportedQueryError
 from valvomo.warehouse.sources import MissingTableError, Sources
 
@@ -30,6 +30,8 @@ def expression(indicator: Indicator, sources: Sources, query: Query) -> ibis.Tab
         if not sources.has(name):
             raise MissingTableError(name)
     result = indicator.build(sources, query)
+    if "period" in result.columns and result.period.type().is_date():  # a period_start key: label it now
+        result = result.mutate(period=period_label(result.period, query.period))
     keys = ["period", *query.dimension_columns()]
     present = [c for c in ("bin", "value", "numerator", "denominator", "n") if c in result.columns]
     missing = [k for k in keys if k not in result.columns]
