@@ -60,7 +60,7 @@ def test_every_indicator_agrees_on_duckdb_and_pyspark(county_tables, duckdb_back
     tables, manifest = county_tables
     duck = MemorySources(tables, backend=duckdb_backend, manifest=manifest)
     spark = MemorySources(tables, backend=spark_backend, manifest=manifest)
-    compared, empty, unsupported, differences = 0, [], [], []
+    empty, unsupported, differences = [], [], []
     # Staged on both engines, as materialisation runs the registry (and faster on Spark, where each stage
     # is computed once instead of once per entry and query). An entry that reads no stage runs its plain
     # expression either way; that staged rows equal the plain expression's rows is checked on each engine,
