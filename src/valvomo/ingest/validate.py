@@ -30,6 +30,9 @@ _PANDAS_INDEX = re.compile(r"^__index_level_\d+__$")
 # C0 control characters and DEL: a NUL byte in a key makes every reference to it fail, a line feed in a
 # name breaks every report; no canonical text column holds them.
 CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
+# The same rule as a whole-value pattern, for interfaces that take a key (a station id in a query string):
+# a value that ingest could never have stored is refused before it reaches a query.
+PRINTABLE_KEY = r"^[^\x00-\x1f\x7f]+$"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from valvomo.ingest.validate import PRINTABLE_KEY
 from valvomo.web import deps
 from valvomo.web.api import IndicatorRows, _data_error, _query_errors, data_operation
 from valvomo.web.auth.audit import PATIENT_VIEW
@@ -137,7 +138,7 @@ def caregaps(
 def caregap_patients(
     request: Request,
     user: Annotated[Principal, Depends(deps.api_user)],
-    station: Annotated[str, Query(min_length=1, max_length=100, description="Station id.")],
+    station: Annotated[str, Query(min_length=1, max_length=100, pattern=PRINTABLE_KEY, description="Station id.")],
     index_date: Annotated[dt.date | None, Query(description="Index date (default: the latest contact day).")] = None,
     rule: Annotated[str | None, Query(max_length=100, description="Only this rule.")] = None,
 ) -> dict[str, Any]:
