@@ -7,6 +7,7 @@ import datetime as dt
 import pyarrow.parquet as pq
 import pytest
 
+from run_once import once_per_run
 from valvomo.simulation.params import (
     Capacity,
     DemandStream,
@@ -23,9 +24,12 @@ CALIBRATION_TABLES = ("stations", "patients", "contacts", "diagnoses", "slots")
 def county_folder(tmp_path_factory):
     from valvomo.synth import generate
 
-    folder = tmp_path_factory.mktemp("sim-county")
-    generate(folder, population=20_000, years=1, seed=20240101, fmt="parquet", progress=False)
-    return folder
+    def build():
+        folder = tmp_path_factory.mktemp("sim-county")
+        generate(folder, population=20_000, years=1, seed=20240101, fmt="parquet", progress=False)
+        return folder
+
+    return once_per_run(tmp_path_factory, "sim-county", build)
 
 
 @pytest.fixture(scope="session")
@@ -34,11 +38,15 @@ def county_tables(county_folder):
 
 
 @pytest.fixture(scope="session")
-def county_calibration(county_tables, duckdb_backend):
+def county_calibration(tmp_path_factory, county_tables, duckdb_backend):
+    """The calibration of the synthetic county (~25 s), computed once per run: three modules read it."""
     from valvomo.simulation.calibrate import calibrate
     from valvomo.warehouse.sources import MemorySources
 
-    return calibrate(MemorySources(county_tables, backend=duckdb_backend))
+    return once_per_run(
+        tmp_path_factory, "sim-county-calibration",
+        lambda: calibrate(MemorySources(county_tables, backend=duckdb_backend)),
+    )  # fmt: skip
 
 
 def station(station_id: str, rate: float, nurse_fte: float) -> StationParams:

@@ -35,7 +35,7 @@ LIVE = (
     ("nps", "quarter", ("station",)),
     ("guidance_same_day", "month", ("station",)),
 )
-MATERIALISED_IDS = ("access_7d", "t3_days")
+MATERIALISED_IDS = ("access_7d",)
 
 
 def key(indicator_id: str, period: str, by: tuple[str, ...]) -> str:

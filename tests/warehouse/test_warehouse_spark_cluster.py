@@ -54,7 +54,7 @@ def on_cluster(tmp_path_factory):
             "VALVOMO_SPARK_DRIVER_MEMORY": "1g",
             "VALVOMO_SPARK_EXECUTOR_MEMORY": "768m",
             "VALVOMO_SPARK_EXECUTOR_CORES": "1",
-            "VALVOMO_SPARK_SHUFFLE_PARTITIONS": "2",
+            "VALVOMO_SPARK_SHUFFLE_PARTITIONS": "1",
         }
         job = subprocess.run(
             [sys.executable, str(HERE / "cluster_job.py"), str(out)],
