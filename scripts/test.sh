@@ -32,5 +32,6 @@ echo "== import contracts"
 .venv/bin/lint-imports
 echo "== pytest"
 # Two workers (the machine has two cores, and a third of the suite waits on Spark, Chromium and servers);
-# loadfile keeps each module, and its module-scoped fixtures, on one worker.
-.venv/bin/python -m pytest -m "not slow" -n "${VALVOMO_TEST_WORKERS:-2}" --dist loadfile "$@"
+# loadfile keeps each module, and its module-scoped fixtures, on one worker; the modules are handed out
+# in the order tests/conftest.py gives them (longest first), not by their number of tests.
+.venv/bin/python -m pytest -m "not slow" -n "${VALVOMO_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder "$@"
