@@ -7,8 +7,10 @@ local mode, following Ibis's shared backend test suite.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,6 +28,7 @@ if "SPARK_CONF_DIR" not in os.environ:
     _conf_dir = Path(tempfile.mkdtemp(prefix="valvomo-spark-conf-"))
     (_conf_dir / "spark-defaults.conf").write_text("".join(f"{k} {v}\n" for k, v in SPARK_TEST_DEFAULTS.items()))
     os.environ["SPARK_CONF_DIR"] = str(_conf_dir)
+    atexit.register(shutil.rmtree, _conf_dir, ignore_errors=True)
 
 # Under pytest-xdist (scripts/test.sh runs two workers) each worker gets a home of its own, so that
 # nothing a test writes to the default home can meet another worker's.
