@@ -8,13 +8,12 @@ generated one.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
+from synthetic_county import county_tables
 from valvomo.indicators import REGISTRY, Query
 from valvomo.indicators.populations import POPULATIONS
 from valvomo.indicators.populations.contacts import realised_patient_contacts
@@ -47,12 +46,8 @@ def _readers_by_code() -> dict:
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory, duckdb_backend):
-    from valvomo import synth
-
-    out = tmp_path_factory.mktemp("county")
-    synth.generate(out, population=300, years=1, fmt="parquet", progress=False)
-    tables = {p.stem: pq.read_table(p) for p in out.glob("*.parquet")}
-    return MemorySources(tables, backend=duckdb_backend, manifest=json.loads((out / "manifest.json").read_text()))
+    tables, manifest = county_tables(tmp_path_factory.mktemp("county"), population=300, years=1)
+    return MemorySources(tables, backend=duckdb_backend, manifest=manifest)
 
 
 def _reads(entry, sources) -> set[str]:

@@ -3,11 +3,9 @@ materialisation compute them) as its plain expression, for every period kind, on
 
 from __future__ import annotations
 
-import json
-
-import pyarrow.parquet as pq
 import pytest
 
+from synthetic_county import county_tables
 from valvomo.indicators.registry import PERIOD_KINDS, Query
 from valvomo.indicators.runner import compute, stage_cache
 from valvomo.segments.registry import SEGMENT_REGISTRY
@@ -16,12 +14,8 @@ from valvomo.warehouse.sources import MemorySources
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory, duckdb_backend):
-    from valvomo import synth
-
-    out = tmp_path_factory.mktemp("segstaged")
-    synth.generate(out, population=1500, years=2, fmt="parquet", progress=False)
-    tables = {p.stem: pq.read_table(p) for p in out.glob("*.parquet")}
-    return MemorySources(tables, backend=duckdb_backend, manifest=json.loads((out / "manifest.json").read_text()))
+    tables, manifest = county_tables(tmp_path_factory.mktemp("segstaged"), population=1500, years=2)
+    return MemorySources(tables, backend=duckdb_backend, manifest=manifest)
 
 
 @pytest.mark.parametrize("period", PERIOD_KINDS)
