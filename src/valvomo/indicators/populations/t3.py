@@ -148,10 +148,11 @@ def measured_professionals(
 def unit_codes(slots: ir.Table, keys: tuple[str, ...]) -> ir.Table:
     """(*keys, ``_unit``): each distinct ``keys`` tuple of ``slots`` and its rank in key order.
 
-    The free slots are counted and ranked per (instant, unit) for a unit of ``keys`` (the pool, or one
-    professional of it); partitioning and sorting by one integer instead of the string columns took
-    the per-professional T3 population from 7.4 s to 5.4 s at 7.2 M slots (docs/performance.md,
-    stop 19). Every key column of ``slots`` is required, so no slot lacks a unit.
+    The per-professional T3 counts and ranks the free slots per (instant, professional): partitioning
+    and sorting by one integer instead of three string columns took that population from 6.7–8.0 s to
+    6.0–6.5 s at 7.2 M slots (docs/performance.md, stop 19). The code is attached after the first
+    reduction of the slots (to 0.5–0.9 M rows), not to the slots themselves (stop 17 measured that:
+    the join cost more than it saved). Every key column of ``slots`` is required, so no slot lacks a unit.
     """
     units = slots.select(*keys).distinct()
     return units.mutate(_unit=ibis.row_number().over(order_by=[units[k] for k in keys]))
@@ -237,23 +238,24 @@ def instant_values(
     materialisation run this is a shared stage (``common.stage``) for every T3 combination."""
     slots = sources.table("slots")
     instants = measurement_instants(sources, slots, query, weekday=weekday, at=at)
-    # the free slots are ranked per unit: the pool, or each professional of it (an integer code)
-    unit_keys = POOL_KEYS if pooled else (*POOL_KEYS, "professional_id")
-    units = unit_codes(slots, unit_keys)
-    measured = measured_professionals(sources, instants, slots, within_days, weekday=weekday, at=at, units=units)
-    free = free_slot_days(
-        sources, instants, slots, ["_k", *unit_keys], horizon_days, weekday=weekday, at=at, units=units
-    )
-    unit = ["_k", "_unit"]
-    nth = _nth_free_day(free, unit, rank)
+    pool = ["_k", *POOL_KEYS]
     if pooled:
-        pools = measured.group_by(["_k", "instant_day", *POOL_KEYS, "_unit"]).aggregate(
-            professionals=lambda t: t.count()
-        )
-        pools = _with_nth_day(pools, nth, unit, horizon_days)
+        # a few hundred pools: ranked by their string keys (an integer code measured slower here)
+        pools = measured_professionals(sources, instants, slots, within_days, weekday=weekday, at=at)
+        pools = pools.group_by(["_k", "instant_day", *POOL_KEYS]).aggregate(professionals=lambda t: t.count())
+        free = free_slot_days(sources, instants, slots, pool, horizon_days, weekday=weekday, at=at)
+        pools = _with_nth_day(pools, _nth_free_day(free, pool, rank), pool, horizon_days)
         pools = pools.mutate(value=pools.t3.cast("float64")).drop("t3")
     else:
-        per_professional = _with_nth_day(measured, nth, unit, horizon_days)
+        # thousands of professionals: their free slots are ranked per integer code (``unit_codes``)
+        units = unit_codes(slots, (*POOL_KEYS, "professional_id"))
+        measured = measured_professionals(
+            sources, instants, slots, within_days, weekday=weekday, at=at, units=units
+        )
+        person = ["_k", *POOL_KEYS, "professional_id"]
+        free = free_slot_days(sources, instants, slots, person, horizon_days, weekday=weekday, at=at, units=units)
+        unit = ["_k", "_unit"]
+        per_professional = _with_nth_day(measured, _nth_free_day(free, unit, rank), unit, horizon_days)
         pools = exact_median(per_professional, "t3", ["_k", "instant_day", *POOL_KEYS])
         pools = pools.rename(professionals="n")
     return pools.select("instant_day", *POOL_KEYS, "value", "professionals")
