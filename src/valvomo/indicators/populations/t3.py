@@ -149,8 +149,8 @@ def unit_codes(slots: ir.Table, keys: tuple[str, ...]) -> ir.Table:
     """(*keys, ``_unit``): each distinct ``keys`` tuple of ``slots`` and its rank in key order.
 
     The per-professional T3 counts and ranks the free slots per (instant, professional): partitioning
-    and sorting by one integer instead of three string columns took that population from 6.7–8.0 s to
-    6.0–6.5 s at 7.2 M slots (docs/performance.md, stop 19). The code is attached after the first
+    and sorting by one integer instead of three string columns took that population from 6.55–6.77 s
+    to 5.83–6.00 s at 7.2 M slots (docs/performance.md, stop 19). The code is attached after the first
     reduction of the slots (to 0.5–0.9 M rows), not to the slots themselves (stop 17 measured that:
     the join cost more than it saved). Every key column of ``slots`` is required, so no slot lacks a unit.
     """
